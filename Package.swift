@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "OrderAgents",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ToolServer", targets: ["ToolServer"]),
+        .executable(name: "AgentHost", targets: ["AgentHost"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libmongoc / libbson from Debian's libmongoc-dev, found through pkg-config.
+        .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0",
+                       providers: [.apt(["libmongoc-dev", "libbson-dev"])]),
+        // JSON values, a strict linear parser, a compact writer and a small JSON Schema DSL. No I/O.
+        .target(name: "JSON", swiftSettings: strict),
+        // Orders, stock, status transitions, validation and the store protocol. No I/O.
+        .target(name: "OrderDomain", dependencies: ["JSON"], swiftSettings: strict),
+        // The MongoDB implementation of the store, over libmongoc.
+        .target(name: "MongoStore", dependencies: ["OrderDomain", "CMongoc"], swiftSettings: strict),
+        // JSON-RPC 2.0 over newline-delimited stdio and the MCP server session.
+        .target(name: "MCPServerKit", dependencies: ["JSON"], swiftSettings: strict),
+        .executableTarget(name: "ToolServer", dependencies: [
+            "OrderDomain", "MongoStore", "MCPServerKit", "JSON",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "AgentHost", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain", "JSON"]),
+        .testTarget(name: "ToolServerTests", dependencies: ["JSON"]),
+    ]
+)

@@ -1,0 +1,149 @@
+import Dispatch
+import Foundation
+import OrderDomain
+import Synchronization
+
+/// The `OrderStore` over MongoDB, through libmongoc.
+///
+/// libmongoc is blocking, so every operation runs on a thread of `workers` with a client popped
+/// from the pool, and the async caller waits on a continuation: the cooperative thread pool is
+/// never blocked on I/O.
+/// Where the store reports events: an event name and its fields.
+public typealias StoreLog = @Sendable (_ event: String, _ fields: KeyValuePairs<String, String>) -> Void
+
+public final class MongoOrderStore: OrderStore, Sendable {
+    public enum TransactionMode: String, Sendable, CaseIterable {
+        /// Multi-document transactions when the deployment has them (replica set or sharded).
+        case auto
+        /// Never: conditional per-line updates with a recoverable reservation protocol.
+        case never
+    }
+
+    public struct Configuration: Sendable {
+        public var uri: String
+        public var database: String
+        public var transactions: TransactionMode
+        public var serverSelectionTimeoutMS: Int32
+        /// How long an unfinished order of the no-transaction path is protected from recovery by
+        /// other processes.
+        public var leaseMilliseconds: Int64
+
+        public init(uri: String, database: String, transactions: TransactionMode = .auto,
+                    serverSelectionTimeoutMS: Int32 = 5000, leaseMilliseconds: Int64 = 30_000) {
+            self.uri = uri
+            self.database = database
+            self.transactions = transactions
+            self.serverSelectionTimeoutMS = serverSelectionTimeoutMS
+            self.leaseMilliseconds = leaseMilliseconds
+        }
+    }
+
+    let configuration: Configuration
+    let pool: MongoPool
+    let log: StoreLog
+    private let workers = DispatchQueue(label: "mongo-store", qos: .userInitiated, attributes: .concurrent)
+    /// Set once the first connection has created the indexes, read the topology and recovered.
+    private let preparation = Mutex<Prepared?>(nil)
+
+    struct Prepared {
+        let usesTransactions: Bool
+    }
+
+    public init(_ configuration: Configuration, log: @escaping StoreLog) throws(OrderError) {
+        self.configuration = configuration
+        self.log = log
+        do {
+            pool = try MongoPool(uri: configuration.uri, database: configuration.database,
+                                 serverSelectionTimeoutMS: configuration.serverSelectionTimeoutMS, appName: "ToolServer")
+        } catch {
+            throw .storeFailure(error.message)
+        }
+    }
+
+    /// Whether orders are placed in transactions; nil before the first successful connection.
+    public var usesTransactions: Bool? { preparation.withLock { $0?.usesTransactions } }
+
+    /// Connects, creates indexes and recovers unfinished work now rather than on the first call.
+    public func prepare() async throws(OrderError) {
+        try await run { _ throws(OrderError) in }
+    }
+
+    // MARK: Running operations
+
+    /// Runs `body` on a worker thread with a prepared connection.
+    func run<T: Sendable>(_ body: @escaping @Sendable (StoreContext) throws(OrderError) -> T) async throws(OrderError) -> T {
+        let result: Result<T, OrderError> = await withCheckedContinuation { continuation in
+            workers.async { [self] in
+                continuation.resume(returning: Result { () throws(OrderError) -> T in
+                    try pool.withClient { client throws(OrderError) -> T in
+                        let prepared = try prepareIfNeeded(client)
+                        return try body(StoreContext(client: client, usesTransactions: prepared.usesTransactions,
+                                                     leaseMilliseconds: configuration.leaseMilliseconds, log: log))
+                    }
+                })
+            }
+        }
+        return try result.get()
+    }
+
+    private func prepareIfNeeded(_ client: MongoClient) throws(OrderError) -> Prepared {
+        try preparation.withLock { state throws(OrderError) -> Prepared in
+            if let state { return state }
+            let context = StoreContext(client: client, usesTransactions: false,
+                                       leaseMilliseconds: configuration.leaseMilliseconds, log: log)
+            let hello = try context.mongo { () throws(MongoError) in try client.command(["hello": 1], database: "admin") }
+            let clustered = hello["setName"] != nil || hello["msg"]?.stringValue == "isdbgrid"
+            let sessions = hello["logicalSessionTimeoutMinutes"] != nil
+            let transactions = configuration.transactions == .auto && clustered && sessions
+            try context.createIndexes()
+            let prepared = Prepared(usesTransactions: transactions)
+            let recovery = StoreContext(client: client, usesTransactions: transactions,
+                                        leaseMilliseconds: configuration.leaseMilliseconds, log: log)
+            let repaired = try recovery.recoverExpiredWork()
+            log("store.ready", ["database": configuration.database, "transactions": String(transactions),
+                                "topology": clustered ? "replica-set-or-sharded" : "standalone", "recovered": String(repaired)])
+            state = prepared
+            return prepared
+        }
+    }
+
+    // MARK: OrderStore
+
+    public func product(_ id: ProductID) async throws(OrderError) -> Product {
+        try await run { context throws(OrderError) in
+            guard let product = try context.findProduct(id) else { throw .productNotFound(id) }
+            return product
+        }
+    }
+
+    public func products(limit: Int, lowStockBelow: Int64?) async throws(OrderError) -> [Product] {
+        try await run { context throws(OrderError) in try context.listProducts(limit: limit, lowStockBelow: lowStockBelow) }
+    }
+
+    public func adjustStock(_ id: ProductID, by delta: Int64, reason: String?) async throws(OrderError) -> StockAdjustment {
+        try await run { context throws(OrderError) in try context.adjustStock(id, by: delta, reason: reason) }
+    }
+
+    public func placeOrder(_ draft: OrderDraft) async throws(OrderError) -> Placement {
+        try await run { context throws(OrderError) in try OrderPlacement(context: context, draft: draft).run() }
+    }
+
+    public func order(_ id: OrderID) async throws(OrderError) -> Order {
+        try await run { context throws(OrderError) in
+            guard let order = try context.findVisibleOrder(id) else { throw .orderNotFound(id) }
+            return order
+        }
+    }
+
+    public func orders(status: OrderStatus?, limit: Int) async throws(OrderError) -> [Order] {
+        try await run { context throws(OrderError) in try context.listOrders(status: status, limit: limit) }
+    }
+
+    public func changeStatus(of id: OrderID, to status: OrderStatus, note: String?) async throws(OrderError) -> StatusUpdate {
+        try await run { context throws(OrderError) in try context.changeStatus(of: id, to: status, note: note) }
+    }
+
+    public func upsert(_ products: [Product]) async throws(OrderError) -> SeedReport {
+        try await run { context throws(OrderError) in try context.upsert(products) }
+    }
+}

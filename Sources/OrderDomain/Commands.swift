@@ -1,0 +1,185 @@
+import JSON
+
+/// A tool's arguments, checked against the tool's input schema and decoded into domain values.
+///
+/// The schema is both what `tools/list` publishes and what `init(arguments:)` enforces, so a client
+/// that follows the published schema is never refused for a reason it could not see.
+public protocol Command: Sendable {
+    static var inputSchema: JSONSchema { get }
+    init(validated arguments: JSONObject) throws(OrderError)
+}
+
+extension Command {
+    public init(arguments: JSONObject) throws(OrderError) {
+        if let violation = Self.inputSchema.validate(.object(arguments)) {
+            throw .invalidArgument(field: violation.path.isEmpty ? "arguments" : violation.path, problem: violation.message)
+        }
+        try self.init(validated: arguments)
+    }
+}
+
+enum Field {
+    static let productID = JSONSchema.string(minLength: 1, maxLength: 64, pattern: Identifier.pattern,
+                                             description: "Product id, e.g. 'prod1'.")
+    static let orderID = JSONSchema.string(minLength: 1, maxLength: 64, pattern: Identifier.pattern,
+                                           description: "Order id as returned by create_order, e.g. 'ord_4k2x9…'.")
+    static let status = JSONSchema.string(enumeration: OrderStatus.allCases.map(\.rawValue),
+                                          description: "Order status.")
+    static let freeText = StringPattern(regex: "^[^\\u0000-\\u001f]*$", hint: "text without control characters",
+                                        matches: { !$0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } })
+
+    static func text(_ maxLength: Int, _ description: String) -> JSONSchema {
+        .string(minLength: 1, maxLength: maxLength, pattern: freeText, description: description)
+    }
+
+    /// Reads a value that schema validation has already checked; a mismatch here is a bug in the
+    /// schema, reported as a client-visible argument error rather than a crash.
+    static func string(_ arguments: JSONObject, _ key: String) throws(OrderError) -> String {
+        guard let value = arguments[key]?.stringValue else { throw .invalidArgument(field: key, problem: "must be a string") }
+        return value
+    }
+
+    static func integer(_ arguments: JSONObject, _ key: String) throws(OrderError) -> Int64 {
+        guard let value = arguments[key]?.integerValue else { throw .invalidArgument(field: key, problem: "must be an integer") }
+        return value
+    }
+
+    static func productID(_ text: String, field: String) throws(OrderError) -> ProductID {
+        guard let id = ProductID(text) else { throw .invalidArgument(field: field, problem: "is not a valid product id") }
+        return id
+    }
+
+    static func orderID(_ text: String, field: String) throws(OrderError) -> OrderID {
+        guard let id = OrderID(text) else { throw .invalidArgument(field: field, problem: "is not a valid order id") }
+        return id
+    }
+}
+
+public struct CheckStockCommand: Command {
+    public let productID: ProductID
+    public static let inputSchema = JSONSchema.object(
+        properties: [.init("product_id", Field.productID)], required: ["product_id"])
+    public init(validated arguments: JSONObject) throws(OrderError) {
+        productID = try Field.productID(Field.string(arguments, "product_id"), field: "product_id")
+    }
+}
+
+public struct UpdateStockCommand: Command {
+    public static let maxDelta: Int64 = 1_000_000
+    public let productID: ProductID
+    public let delta: Int64
+    public let reason: String?
+    public static let inputSchema = JSONSchema.object(
+        properties: [
+            .init("product_id", Field.productID),
+            .init("delta", .integer(minimum: -maxDelta, maximum: maxDelta, nonZero: true,
+                                    description: "Signed change: positive to restock, negative to write off. Not 0.")),
+            .init("reason", Field.text(200, "Why the stock changes, e.g. 'restock from supplier'. Optional.")),
+        ],
+        required: ["product_id", "delta"])
+    public init(validated arguments: JSONObject) throws(OrderError) {
+        productID = try Field.productID(Field.string(arguments, "product_id"), field: "product_id")
+        delta = try Field.integer(arguments, "delta")
+        reason = arguments["reason"]?.stringValue
+    }
+}
+
+public struct CreateOrderCommand: Command {
+    public static let maxLines = 100
+    public static let maxQuantity: Int64 = 100_000
+    public let draft: OrderDraft
+    public static let inputSchema = JSONSchema.object(
+        properties: [
+            .init("items", .array(
+                items: .object(properties: [
+                    .init("product_id", Field.productID),
+                    .init("quantity", .integer(minimum: 1, maximum: maxQuantity, description: "Units to order.")),
+                ], required: ["product_id", "quantity"]),
+                minItems: 1, maxItems: maxLines,
+                description: "Order lines, one per distinct product.")),
+            .init("delivery_address", Field.text(500, "Where to deliver, e.g. '123 Main St'.")),
+            .init("idempotency_key", .string(minLength: 1, maxLength: 64, pattern: Identifier.pattern,
+                                             description: "Optional. Retrying with the same key and the same items and "
+                                                 + "address returns the original order instead of creating another.")),
+        ],
+        required: ["items", "delivery_address"])
+
+    public init(validated arguments: JSONObject) throws(OrderError) {
+        var items: [OrderDraft.Item] = []
+        var seen: [ProductID: Int] = [:]
+        for (offset, line) in (arguments["items"]?.arrayValue ?? []).enumerated() {
+            let field = "items[\(offset)].product_id"
+            guard let object = line.objectValue else { throw .invalidArgument(field: "items[\(offset)]", problem: "must be an object") }
+            let id = try Field.productID(Field.string(object, "product_id"), field: field)
+            if let first = seen[id] {
+                throw .invalidArgument(field: field, problem: "repeats '\(id)' from items[\(first)]; "
+                                           + "put each product in one line with the total quantity")
+            }
+            seen[id] = offset
+            items.append(.init(productID: id, quantity: try Field.integer(object, "quantity")))
+        }
+        let address = try Field.string(arguments, "delivery_address")
+        guard address.contains(where: { !$0.isWhitespace }) else {
+            throw .invalidArgument(field: "delivery_address", problem: "must not be blank")
+        }
+        draft = OrderDraft(items: items, deliveryAddress: address, idempotencyKey: arguments["idempotency_key"]?.stringValue)
+    }
+}
+
+public struct UpdateDeliveryStatusCommand: Command {
+    public let orderID: OrderID
+    public let status: OrderStatus
+    public let note: String?
+    public static let inputSchema = JSONSchema.object(
+        properties: [
+            .init("order_id", Field.orderID),
+            .init("status", .string(enumeration: OrderStatus.allCases.map(\.rawValue),
+                                    description: "New status: pending → in_transit → delivered; pending or in_transit → cancelled.")),
+            .init("note", Field.text(500, "Optional note kept in the order's history, e.g. a tracking number.")),
+        ],
+        required: ["order_id", "status"])
+    public init(validated arguments: JSONObject) throws(OrderError) {
+        orderID = try Field.orderID(Field.string(arguments, "order_id"), field: "order_id")
+        let raw = try Field.string(arguments, "status")
+        guard let status = OrderStatus(rawValue: raw) else { throw .invalidArgument(field: "status", problem: "is not a status") }
+        self.status = status
+        note = arguments["note"]?.stringValue
+    }
+}
+
+public struct GetOrderCommand: Command {
+    public let orderID: OrderID
+    public static let inputSchema = JSONSchema.object(properties: [.init("order_id", Field.orderID)], required: ["order_id"])
+    public init(validated arguments: JSONObject) throws(OrderError) {
+        orderID = try Field.orderID(Field.string(arguments, "order_id"), field: "order_id")
+    }
+}
+
+public struct ListOrdersCommand: Command {
+    public static let maxLimit: Int64 = 100
+    public let status: OrderStatus?
+    public let limit: Int
+    public static let inputSchema = JSONSchema.object(properties: [
+        .init("status", .string(enumeration: OrderStatus.allCases.map(\.rawValue), description: "Only orders with this status. Optional.")),
+        .init("limit", .integer(minimum: 1, maximum: maxLimit, description: "At most this many orders, newest first. Default 20.")),
+    ])
+    public init(validated arguments: JSONObject) throws(OrderError) {
+        status = arguments["status"]?.stringValue.flatMap(OrderStatus.init(rawValue:))
+        limit = Int(arguments["limit"]?.integerValue ?? 20)
+    }
+}
+
+public struct ListProductsCommand: Command {
+    public static let maxLimit: Int64 = 500
+    public let limit: Int
+    public let lowStockBelow: Int64?
+    public static let inputSchema = JSONSchema.object(properties: [
+        .init("limit", .integer(minimum: 1, maximum: maxLimit, description: "At most this many products, by id. Default 100.")),
+        .init("low_stock_below", .integer(minimum: 0, maximum: 1_000_000_000,
+                                          description: "Only products whose stock is below this number. Optional.")),
+    ])
+    public init(validated arguments: JSONObject) throws(OrderError) {
+        limit = Int(arguments["limit"]?.integerValue ?? 100)
+        lowStockBelow = arguments["low_stock_below"]?.integerValue
+    }
+}

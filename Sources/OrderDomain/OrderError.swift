@@ -1,0 +1,61 @@
+/// Everything that can go wrong with a tool call that is not a protocol error.
+///
+/// Each message is written for the language model that made the call: what was wrong, and what
+/// to do instead. They become `isError: true` tool results.
+public enum OrderError: Error, Sendable, Equatable {
+    case productNotFound(ProductID)
+    case productsNotFound([ProductID])
+    case orderNotFound(OrderID)
+    case insufficientStock([Shortage])
+    case stockWouldGoNegative(product: ProductID, current: Int64, delta: Int64)
+    case stockOutOfRange(product: ProductID, current: Int64, delta: Int64)
+    case invalidTransition(order: OrderID, from: OrderStatus, to: OrderStatus)
+    case idempotencyConflict(key: String, existing: OrderID)
+    case invalidArgument(field: String, problem: String)
+    case busy(String)
+    case databaseUnavailable(String)
+    case storeFailure(String)
+
+    public var message: String {
+        switch self {
+        case .productNotFound(let id):
+            return "product not found: '\(id)'. Use list_products to see the catalogue's product ids."
+        case .productsNotFound(let ids):
+            let list = ids.map { "'\($0)'" }.joined(separator: ", ")
+            return "product(s) not found: \(list). Nothing was reserved and no order was created. "
+                + "Use list_products to see the catalogue's product ids."
+        case .orderNotFound(let id):
+            return "order not found: '\(id)'. Order ids look like 'ord_…'; use list_orders to find one."
+        case .insufficientStock(let shortages):
+            let list = shortages.map { "'\($0.productID)' (\($0.name)): requested \($0.requested), available \($0.available)" }
+                .joined(separator: "; ")
+            return "insufficient stock: \(list). Nothing was reserved and no order was created. "
+                + "Order at most the available quantity, or restock first with update_stock."
+        case .stockWouldGoNegative(let product, let current, let delta):
+            return "cannot change the stock of '\(product)' by \(delta): it has \(current) in stock and stock cannot go "
+                + "below 0. The smallest allowed delta is \(-current). Nothing was changed."
+        case .stockOutOfRange(let product, let current, let delta):
+            return "cannot change the stock of '\(product)' by \(delta): it has \(current) in stock and the result "
+                + "would exceed the largest stock allowed. Nothing was changed."
+        case .invalidTransition(let order, let from, let to):
+            let next = from.allowedNext.map { "'\($0.rawValue)'" }
+            let allowed = next.isEmpty
+                ? "none: '\(from.rawValue)' is final"
+                : next.joined(separator: " or ")
+            return "cannot move order '\(order)' from '\(from.rawValue)' to '\(to.rawValue)'. "
+                + "Allowed next status: \(allowed). Nothing was changed."
+        case .idempotencyConflict(let key, let existing):
+            return "idempotency_key '\(key)' was already used for order '\(existing)' with different items or address. "
+                + "Use a new key for a new order, or resend exactly the original items and address."
+        case .invalidArgument(let field, let problem):
+            return "invalid arguments: \(field) \(problem). Nothing was changed."
+        case .busy(let detail):
+            return "the order could not be completed because of concurrent changes (\(detail)). "
+                + "Nothing was changed; retry the same call."
+        case .databaseUnavailable(let detail):
+            return "database unavailable: \(detail). Nothing was changed; retry shortly."
+        case .storeFailure(let detail):
+            return "the database refused the operation: \(detail)."
+        }
+    }
+}

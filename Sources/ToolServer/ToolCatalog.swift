@@ -1,0 +1,116 @@
+import JSON
+import MCPServerKit
+import OrderDomain
+
+/// The order-management tools: each one decodes and validates its arguments with the domain's
+/// command type, calls the store, and presents the result. Nothing else happens here.
+struct ToolCatalog {
+    let store: any OrderStore
+
+    static let readOnlyNames: Set<String> = ["check_stock", "get_order", "list_orders", "list_products"]
+
+    func tools(readOnly: Bool, disabled: Set<String>) -> [MCPTool] {
+        all.filter { (!readOnly || Self.readOnlyNames.contains($0.name)) && !disabled.contains($0.name) }
+    }
+
+    static let allNames = ["check_stock", "update_stock", "create_order", "update_delivery_status",
+                           "get_order", "list_orders", "list_products"]
+
+    var all: [MCPTool] {
+        let store = store
+        return [
+            MCPTool(
+                name: "check_stock", title: "Check stock",
+                description: "Look up one product: its name, unit price and how many units are in stock.",
+                inputSchema: CheckStockCommand.inputSchema.json, outputSchema: Presentation.productSchema.json,
+                annotations: .init(readOnly: true, destructive: false, idempotent: true)
+            ) { arguments in
+                await outcome { () async throws(OrderError) in
+                    let command = try CheckStockCommand(arguments: arguments)
+                    return Presentation.product(try await store.product(command.productID))
+                }
+            },
+            MCPTool(
+                name: "update_stock", title: "Adjust stock",
+                description: "Change a product's stock by a signed delta: positive to restock, negative to write off. "
+                    + "Refused if stock would go below 0. Do not use it for orders: create_order already takes the stock.",
+                inputSchema: UpdateStockCommand.inputSchema.json, outputSchema: Presentation.stockAdjustmentSchema.json,
+                annotations: .init(readOnly: false, destructive: true, idempotent: false)
+            ) { arguments in
+                await outcome { () async throws(OrderError) in
+                    let command = try UpdateStockCommand(arguments: arguments)
+                    return Presentation.stockAdjustment(
+                        try await store.adjustStock(command.productID, by: command.delta, reason: command.reason))
+                }
+            },
+            MCPTool(
+                name: "create_order", title: "Create order",
+                description: "Create an order and reserve its stock: all lines or none. Fails without changing anything if "
+                    + "a product is unknown or short (the error says what is available). The new order is 'pending'. "
+                    + "Pass an idempotency_key to make retries safe.",
+                inputSchema: CreateOrderCommand.inputSchema.json, outputSchema: Presentation.placementSchema.json,
+                annotations: .init(readOnly: false, destructive: false, idempotent: false)
+            ) { arguments in
+                await outcome { () async throws(OrderError) in
+                    let command = try CreateOrderCommand(arguments: arguments)
+                    return Presentation.placement(try await store.placeOrder(command.draft))
+                }
+            },
+            MCPTool(
+                name: "update_delivery_status", title: "Update delivery status",
+                description: "Move an order along pending → in_transit → delivered, or cancel a pending or in_transit "
+                    + "order (its stock is returned). Setting the status it already has changes nothing.",
+                inputSchema: UpdateDeliveryStatusCommand.inputSchema.json, outputSchema: Presentation.statusUpdateSchema.json,
+                annotations: .init(readOnly: false, destructive: true, idempotent: true)
+            ) { arguments in
+                await outcome { () async throws(OrderError) in
+                    let command = try UpdateDeliveryStatusCommand(arguments: arguments)
+                    return Presentation.statusUpdate(
+                        try await store.changeStatus(of: command.orderID, to: command.status, note: command.note))
+                }
+            },
+            MCPTool(
+                name: "get_order", title: "Get order",
+                description: "Look up one order by id: its lines, total, address, status and status history.",
+                inputSchema: GetOrderCommand.inputSchema.json, outputSchema: Presentation.orderSchema.json,
+                annotations: .init(readOnly: true, destructive: false, idempotent: true)
+            ) { arguments in
+                await outcome { () async throws(OrderError) in
+                    let command = try GetOrderCommand(arguments: arguments)
+                    return Presentation.order(try await store.order(command.orderID))
+                }
+            },
+            MCPTool(
+                name: "list_orders", title: "List orders",
+                description: "List orders, newest first, optionally only those with one status. Use it to find an order id.",
+                inputSchema: ListOrdersCommand.inputSchema.json, outputSchema: Presentation.orderListSchema.json,
+                annotations: .init(readOnly: true, destructive: false, idempotent: true)
+            ) { arguments in
+                await outcome { () async throws(OrderError) in
+                    let command = try ListOrdersCommand(arguments: arguments)
+                    let orders = try await store.orders(status: command.status, limit: command.limit)
+                    return ["orders": .array(orders.map { .object(Presentation.order($0)) }), "count": .int(Int64(orders.count))]
+                }
+            },
+            MCPTool(
+                name: "list_products", title: "List products",
+                description: "List the catalogue by product id with prices and stock, optionally only products whose "
+                    + "stock is below a threshold.",
+                inputSchema: ListProductsCommand.inputSchema.json, outputSchema: Presentation.productListSchema.json,
+                annotations: .init(readOnly: true, destructive: false, idempotent: true)
+            ) { arguments in
+                await outcome { () async throws(OrderError) in
+                    let command = try ListProductsCommand(arguments: arguments)
+                    let products = try await store.products(limit: command.limit, lowStockBelow: command.lowStockBelow)
+                    return ["products": .array(products.map { .object(Presentation.product($0)) }),
+                            "count": .int(Int64(products.count))]
+                }
+            },
+        ]
+    }
+}
+
+/// Business failures become `isError` results with the domain's message for the model.
+private func outcome(_ body: () async throws(OrderError) -> JSONObject) async -> MCPTool.Outcome {
+    do { return .success(try await body()) } catch { return .failure(error.message) }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need and runs the whole suite. Idempotent; safe to run again.
+#
+#   ./scripts/test.sh [extra `swift test` arguments, e.g. --filter Contention]
+#
+# Uses the MongoDB given by MONGODB_URI when set (a real mongod or Atlas); otherwise starts the
+# local stand-in server on port 27018 (data under .data/) and stops it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=""
+cleanup() { [ -n "$started" ] && STANDIN_PORT=27018 ./scripts/mongo-standin.sh stop || true; }
+trap cleanup EXIT
+
+./scripts/install-deps.sh
+if [ -n "${MONGODB_URI:-}" ]; then
+  export TEST_MONGODB_URI="$MONGODB_URI"
+  echo "[test] using MONGODB_URI from the environment" >&2
+else
+  export TEST_MONGODB_URI=$(STANDIN_PORT=27018 ./scripts/mongo-standin.sh start)
+  started=yes
+fi
+
+echo "[test] building (debug, with tests)" >&2
+swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+swift build --build-tests >/dev/null   # fails the script if the build above failed
+export TOOLSERVER_BIN="$(swift build --show-bin-path)/ToolServer"
+echo "[test] running the suite against $TEST_MONGODB_URI" >&2
+swift test --skip-build "$@"
