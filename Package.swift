@@ -22,7 +22,7 @@ let package = Package(
         // Orders, stock, status transitions, validation and the store protocol. No I/O.
         .target(name: "OrderDomain", dependencies: ["JSON"], swiftSettings: strict),
         // The MongoDB implementation of the store, over libmongoc.
-        .target(name: "MongoStore", dependencies: ["OrderDomain", "CMongoc"], swiftSettings: strict),
+        .target(name: "MongoStore", dependencies: ["OrderDomain", "CMongoc", "JSON"], swiftSettings: strict),
         // JSON-RPC 2.0 over newline-delimited stdio and the MCP server session.
         .target(name: "MCPServerKit", dependencies: ["JSON"], swiftSettings: strict),
         .executableTarget(name: "ToolServer", dependencies: [
@@ -34,6 +34,6 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain", "JSON"]),
-        .testTarget(name: "ToolServerTests", dependencies: ["JSON"]),
+        .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore"]),
     ]
 )

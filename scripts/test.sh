@@ -21,8 +21,8 @@ else
 fi
 
 echo "[test] building (debug, with tests)" >&2
-swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-swift build --build-tests >/dev/null   # fails the script if the build above failed
+# One build; the progress lines are dropped, errors and warnings kept.
+swift build --build-tests 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
 export TOOLSERVER_BIN="$(swift build --show-bin-path)/ToolServer"
 echo "[test] running the suite against $TEST_MONGODB_URI" >&2
 swift test --skip-build "$@"

@@ -1,0 +1,212 @@
+import Foundation
+import JSON
+import Synchronization
+
+/// An MCP client over a real ToolServer process, as an LLM host would run one: requests are sent
+/// as lines, responses matched by id, and many requests may be in flight at once.
+final class MCPTestClient: Sendable {
+    struct ToolResult: Sendable {
+        let raw: JSONValue
+        var isError: Bool { raw["isError"]?.boolValue ?? false }
+        var structured: JSONValue? { raw["structuredContent"] }
+        var text: String { raw["content"]?.arrayValue?.first?["text"]?.stringValue ?? "" }
+        subscript(key: String) -> JSONValue? { structured?[key] }
+    }
+
+    private struct State {
+        var nextID: Int64 = 1
+        var waiting: [Int64: CheckedContinuation<JSONValue, any Error>] = [:]
+        var arrived: [Int64: JSONValue] = [:]
+        var unmatched: [JSONValue] = []
+        var closed = false
+    }
+
+    private let process: Process
+    private let input: FileHandle
+    private let writeLock = Mutex(())
+    private let state = Mutex(State())
+    private let stderrData = Mutex(Data())
+    let timeout: Duration
+
+    /// Starts the server and performs the MCP handshake.
+    static func start(_ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(60),
+                      initialize: Bool = true) async throws -> MCPTestClient {
+        let client = try MCPTestClient(arguments, environment: environment, timeout: timeout)
+        if initialize {
+            let reply = try await client.request("initialize", [
+                "protocolVersion": "2025-11-25", "capabilities": [:], "clientInfo": ["name": "tests", "version": "1"],
+            ])
+            guard reply["result"]?["protocolVersion"] != nil else { throw TestFailure("initialize failed: \(reply)") }
+            try client.notify("notifications/initialized")
+        }
+        return client
+    }
+
+    private init(_ arguments: [String], environment: [String: String]?, timeout: Duration) throws {
+        self.timeout = timeout
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: TestEnvironment.toolServerPath)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        input = stdin.fileHandleForWriting
+        try process.run()
+        let output = stdout.fileHandleForReading
+        Thread.detachNewThread { [self] in readLoop(output) }
+        Thread.detachNewThread { [self] in
+            let data = stderr.fileHandleForReading.readDataToEndOfFile()
+            stderrData.withLock { $0.append(data) }
+        }
+    }
+
+    private func readLoop(_ output: FileHandle) {
+        var buffer = Data()
+        while true {
+            let chunk = output.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[(newline + 1)...])
+                let value = (try? JSONParser.parse(Array(line))) ?? ["unparsable": .string(String(decoding: line, as: UTF8.self))]
+                deliver(value)
+            }
+        }
+        let waiters = state.withLock { state -> [CheckedContinuation<JSONValue, any Error>] in
+            state.closed = true
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting.values)
+        }
+        for waiter in waiters { waiter.resume(throwing: TestFailure("the server closed its output")) }
+    }
+
+    private func deliver(_ value: JSONValue) {
+        guard case .int(let id)? = value["id"] else {
+            state.withLock { $0.unmatched.append(value) }
+            return
+        }
+        let waiter = state.withLock { state -> CheckedContinuation<JSONValue, any Error>? in
+            if let waiter = state.waiting.removeValue(forKey: id) { return waiter }
+            if state.arrived[id] != nil { state.unmatched.append(["duplicate": value]) }
+            state.arrived[id] = value
+            return nil
+        }
+        waiter?.resume(returning: value)
+    }
+
+    /// Sends a request and waits for the response with its id (the whole JSON-RPC response).
+    func request(_ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
+        let id = state.withLock { state -> Int64 in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        var message: JSONObject = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method)]
+        if let params { message["params"] = params }
+        let timeout = timeout
+        let watchdog = Task { [weak self] in
+            try await Task.sleep(for: timeout)
+            self?.fail(id, TestFailure("no response to \(method) #\(id) within \(timeout)"))
+        }
+        defer { watchdog.cancel() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<JSONValue, any Error>? in
+                if let value = state.arrived.removeValue(forKey: id) { return .success(value) }
+                if state.closed { return .failure(TestFailure("the server closed its output")) }
+                state.waiting[id] = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready); return }
+            do { try send(.object(message)) } catch { fail(id, error) }
+        }
+    }
+
+    private func fail(_ id: Int64, _ error: any Error) {
+        state.withLock { $0.waiting.removeValue(forKey: id) }?.resume(throwing: error)
+    }
+
+    /// Calls a tool; throws if the server answered with a JSON-RPC error instead of a result.
+    func call(_ tool: String, _ arguments: JSONValue = [:]) async throws -> ToolResult {
+        let response = try await request("tools/call", ["name": .string(tool), "arguments": arguments])
+        guard let result = response["result"] else { throw TestFailure("tools/call \(tool) failed: \(response)") }
+        return ToolResult(raw: result)
+    }
+
+    func notify(_ method: String, _ params: JSONValue? = nil) throws {
+        var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
+        if let params { message["params"] = params }
+        try send(.object(message))
+    }
+
+    func send(_ message: JSONValue) throws { try sendRaw(JSONWriter.bytes(message)) }
+
+    func sendRaw(_ bytes: [UInt8]) throws {
+        var line = bytes
+        line.append(UInt8(ascii: "\n"))
+        try writeLock.withLock { _ in try input.write(contentsOf: line) }
+    }
+
+    /// Messages that matched no request of ours (errors with a null id, duplicates).
+    var unmatched: [JSONValue] { state.withLock { $0.unmatched } }
+    var stderr: String { String(decoding: stderrData.withLock { $0 }, as: UTF8.self) }
+
+    /// Closes stdin and waits for the process to exit; returns its exit status.
+    @discardableResult
+    func close() async -> Int32 {
+        try? input.close()
+        let process = process
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }
+        }
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+}
+
+/// Runs one whole session: writes `lines`, closes stdin, and returns every output line parsed.
+struct SessionTranscript {
+    let lines: [String]
+    let messages: [JSONValue]
+    let stderr: String
+    let status: Int32
+
+    static func run(_ lines: [String], arguments: [String]) async throws -> SessionTranscript {
+        let input = Data(lines.map { $0 + "\n" }.joined().utf8)
+        let result = try await ProcessRunner.run(TestEnvironment.toolServerPath, arguments, input: input)
+        let messages = try result.lines.map { line -> JSONValue in
+            do { return try JSONParser.parse(line) } catch { throw TestFailure("stdout line is not JSON: \(line.prefix(200))") }
+        }
+        return SessionTranscript(lines: result.lines, messages: messages, stderr: result.stderr, status: result.status)
+    }
+
+    /// The response with this id; fails the test if there is not exactly one.
+    func response(_ id: Int64) throws -> JSONValue {
+        let matches = messages.filter { $0["id"] == .int(id) }
+        guard matches.count == 1 else { throw TestFailure("expected one response with id \(id), got \(matches.count): \(lines)") }
+        return matches[0]
+    }
+}
+
+extension String {
+    /// A JSON-RPC request line.
+    static func request(_ id: Int64, _ method: String, _ params: JSONValue? = nil) -> String {
+        var message: JSONObject = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method)]
+        if let params { message["params"] = params }
+        return JSONWriter.string(.object(message))
+    }
+
+    static func call(_ id: Int64, _ tool: String, _ arguments: JSONValue) -> String {
+        request(id, "tools/call", ["name": .string(tool), "arguments": arguments])
+    }
+
+    static let initialize = request(0, "initialize", [
+        "protocolVersion": "2025-11-25", "capabilities": [:], "clientInfo": ["name": "tests", "version": "1"],
+    ])
+}
