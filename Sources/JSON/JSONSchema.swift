@@ -105,7 +105,7 @@ extension JSONSchema {
                 let allowed = properties.map(\.name)
                 for key in object.keys where !allowed.contains(key) {
                     let list = allowed.map { "'\($0)'" }.joined(separator: ", ")
-                    return SchemaViolation(path: join(key),
+                    return SchemaViolation(path: join(truncate(key, to: 40)),
                                            message: "unknown field '\(truncate(key))'; allowed fields: \(list)")
                 }
             }

@@ -13,6 +13,10 @@ public enum Catalogue {
         ProductID(id).map { Product(id: $0, name: name, price: Money(minorUnits: cents), stock: stock) }
     }
 
+    /// The highest unit price: with at most 100 lines of 100000 units, every order total then stays
+    /// far inside the range where the JSON number of its cents is exact.
+    public static let maxPrice = Money(minorUnits: 100_000_000)
+
     public struct ParseError: Error, Sendable, CustomStringConvertible {
         public let description: String
     }
@@ -33,14 +37,15 @@ public enum Catalogue {
         for (offset, entry) in list.enumerated() {
             func fail(_ message: String) -> ParseError { ParseError(description: "products[\(offset)]: \(message)") }
             guard let object = entry.objectValue else { throw fail("must be an object") }
-            guard let rawID = (object["product_id"] ?? object["_id"])?.stringValue else { throw fail("product_id is missing") }
+            guard let idValue = object["product_id"] ?? object["_id"] else { throw fail("product_id is missing") }
+            guard let rawID = idValue.stringValue else { throw fail("product_id must be a string") }
             guard let id = ProductID(rawID) else { throw fail("product_id '\(rawID)' must be \(Identifier.pattern.hint)") }
             guard seen.insert(id).inserted else { throw fail("product_id '\(rawID)' appears twice") }
             guard let name = object["name"]?.stringValue, !name.isEmpty, name.count <= 200 else {
                 throw fail("name must be a string of 1-200 characters")
             }
-            guard let priceValue = object["price"], let price = Money(json: priceValue) else {
-                throw fail("price must be a non-negative amount with at most 2 decimals, e.g. 999.99")
+            guard let priceValue = object["price"], let price = Money(json: priceValue), price <= maxPrice else {
+                throw fail("price must be an amount from 0 to \(maxPrice) with at most 2 decimals, e.g. 999.99")
             }
             guard let stock = object["stock"]?.integerValue, stock >= 0, stock <= 1_000_000_000 else {
                 throw fail("stock must be an integer from 0 to 1000000000")

@@ -25,7 +25,7 @@ enum Field {
                                            description: "Order id as returned by create_order, e.g. 'ord_4k2x9…'.")
     static let status = JSONSchema.string(enumeration: OrderStatus.allCases.map(\.rawValue),
                                           description: "Order status.")
-    static let freeText = StringPattern(regex: "^[^\\u0000-\\u001f]*$", hint: "text without control characters",
+    static let freeText = StringPattern(regex: "^[^\\u0000-\\u001f\\u007f]*$", hint: "text without control characters",
                                         matches: { !$0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } })
 
     static func text(_ maxLength: Int, _ description: String) -> JSONSchema {

@@ -42,8 +42,9 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
             cents = fraction.count == 1 ? value * 10 : value
         }
         let (product, overflow) = whole.multipliedReportingOverflow(by: 100)
-        guard !overflow else { return nil }
-        minorUnits = product + cents
+        let (sum, sumOverflow) = product.addingReportingOverflow(cents)
+        guard !overflow, !sumOverflow else { return nil }
+        minorUnits = sum
     }
 
     public static func + (lhs: Money, rhs: Money) -> Money { Money(minorUnits: lhs.minorUnits + rhs.minorUnits) }

@@ -54,7 +54,7 @@ public struct Order: Hashable, Sendable {
     /// An idempotent retry must match; the same key with another payload is a conflict.
     public func matches(_ draft: OrderDraft) -> Bool {
         guard deliveryAddress == draft.deliveryAddress, lines.count == draft.items.count else { return false }
-        let mine = Dictionary(uniqueKeysWithValues: lines.map { ($0.productID, $0.quantity) })
+        let mine = Dictionary(lines.map { ($0.productID, $0.quantity) }, uniquingKeysWith: +)
         return draft.items.allSatisfy { mine[$0.productID] == $0.quantity }
     }
 }
