@@ -4,11 +4,13 @@
 #   ./scripts/test.sh [extra `swift test` arguments, e.g. --filter Contention]
 #
 # Uses the MongoDB given by MONGODB_URI when set (a real mongod or Atlas); otherwise starts the
-# local stand-in server on port 27018 (data under .data/) and stops it afterwards.
+# local stand-in server on port TEST_STANDIN_PORT (default 27018; data under .data/) and stops it
+# afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=""
-cleanup() { [ -n "$started" ] && STANDIN_PORT=27018 ./scripts/mongo-standin.sh stop || true; }
+port=${TEST_STANDIN_PORT:-27018}
+cleanup() { [ -n "$started" ] && STANDIN_PORT=$port ./scripts/mongo-standin.sh stop || true; }
 trap cleanup EXIT
 
 ./scripts/install-deps.sh
@@ -16,7 +18,7 @@ if [ -n "${MONGODB_URI:-}" ]; then
   export TEST_MONGODB_URI="$MONGODB_URI"
   echo "[test] using MONGODB_URI from the environment" >&2
 else
-  export TEST_MONGODB_URI=$(STANDIN_PORT=27018 ./scripts/mongo-standin.sh start)
+  export TEST_MONGODB_URI=$(STANDIN_PORT=$port ./scripts/mongo-standin.sh start)
   started=yes
 fi
 
