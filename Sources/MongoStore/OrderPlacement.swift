@@ -71,7 +71,9 @@ struct OrderPlacement {
         let at = BSON.datetime(order.createdAt.millisecondsSince1970)
         do {
             return try context.withTransaction { options throws(MongoError) -> (value: Attempt, commit: Bool) in
-                for line in order.lines {
+                // Products in id order: orders that share products claim them in the same order, so
+                // of two that overlap one always gets through instead of both conflicting.
+                for line in order.lines.sorted(by: { $0.productID < $1.productID }) {
                     let result = try context.products.updateOne(
                         ["_id": .string(line.productID.rawValue), "stock": ["$gte": .int64(line.quantity)]],
                         ["$inc": ["stock": .int64(-line.quantity)], "$set": ["updated_at": at]],

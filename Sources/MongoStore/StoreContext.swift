@@ -34,7 +34,10 @@ struct StoreContext {
 
     static func translate(_ error: MongoError) -> OrderError {
         let message = error.message.redactingCredentials
-        return error.isUnavailable ? .databaseUnavailable(message) : .storeFailure(message)
+        if error.isUnavailable { return .databaseUnavailable(message) }
+        // A transaction that kept conflicting until its time limit: aborted, so nothing changed.
+        if error.isTransient { return .busy(message) }
+        return .storeFailure(message)
     }
 
     // MARK: Set-up

@@ -6,9 +6,12 @@ extension StoreContext {
     /// drivers' convenient transaction API specifies, within a time limit.
     ///
     /// `body` gets the options (with the session id) to pass to every operation, and returns its
-    /// value and whether to commit; returning `commit: false` aborts.
-    func withTransaction<T>(timeLimit: TimeInterval = 10,
+    /// value and whether to commit; returning `commit: false` aborts. The transactions of one
+    /// process take turns (see `TransactionTurn`); the time limit counts from this one's turn.
+    func withTransaction<T>(timeLimit: TimeInterval = 30,
                             _ body: (BSONDocument) throws(MongoError) -> (value: T, commit: Bool)) throws(MongoError) -> T {
+        TransactionTurn.semaphore.wait()
+        defer { TransactionTurn.semaphore.signal() }
         let session = try client.startSession()
         let deadline = Date().addingTimeInterval(timeLimit)
         var attempt = 0
@@ -55,4 +58,13 @@ extension StoreContext {
             }
         }
     }
+}
+
+/// The transactions of a process run one at a time. They all write product documents, and when
+/// orders compete for the same products, concurrent transactions abort each other with write
+/// conflicts: dozens side by side mostly conflict and retry, and their retries load the server
+/// so much that the transaction holding the documents slows down too, until hardly any commits.
+/// Taking turns leaves the competition to the processes, which the retries with backoff handle.
+enum TransactionTurn {
+    static let semaphore = DispatchSemaphore(value: 1)
 }
