@@ -68,5 +68,9 @@ struct Serve: AsyncParsableCommand {
         await server.serve(output: LineWriter(fd: STDOUT_FILENO))
         warmUp.cancel()
         logger.info("server.stop")
+        // Every response has been written (with write(2): nothing is buffered). Leave without
+        // running exit handlers: the warm-up or libmongoc's monitor threads may still be inside
+        // libmongoc, and OpenSSL's clean-up at exit under them crashes the process.
+        _exit(0)
     }
 }

@@ -130,6 +130,25 @@ import Testing
         #expect(try database.stock()["prod3"] == 20)
     }
 
+    @Test("sessions that end while the server is still connecting to the database exit 0")
+    func exitWhileConnecting() async throws {
+        let database = try await TestDatabase.make("exit", products: [])
+        defer { database.drop() }
+        // Exiting while the warm-up is inside libmongoc used to crash now and then (SIGSEGV in
+        // OpenSSL's clean-up at exit); many short sessions at once give it the chance.
+        let statuses = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for index in 0..<32 {
+                group.addTask {
+                    let input = index.isMultiple(of: 2) ? [String]() : [String.initialize]
+                    return try await SessionTranscript.run(input, arguments: database.serverArguments).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.count == 32)
+        #expect(statuses.allSatisfy { $0 == 0 }, "exit statuses: \(statuses.filter { $0 != 0 })")
+    }
+
     @Test("calls still waiting for a down database when stdin closes are answered before exit")
     func drainsSlowCalls() async throws {
         let lines: [String] = [.initialize] + (1...6).map { .call($0, "check_stock", ["product_id": "prod1"]) }
