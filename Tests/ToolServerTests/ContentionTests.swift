@@ -8,13 +8,11 @@ import Testing
 /// none, never oversell, and every call must end as an order or a short-stock refusal.
 @Suite(.serialized) struct ContentionTests {
     static let clients = 8
-    static let ordersPerClient = Int(ProcessInfo.processInfo.environment["CONTENTION_ORDERS"] ?? "") ?? 256
+    static let ordersPerClient = 256
     static let inFlightPerClient = 8
     static let products: [(String, String, String, Int)] = [
-        ("c1", "Crate", "12.50", stock(200)), ("c2", "Cable", "3.99", stock(150)), ("c3", "Charger", "24.00", stock(250)),
+        ("c1", "Crate", "12.50", 200), ("c2", "Cable", "3.99", 150), ("c3", "Charger", "24.00", 250),
     ]
-
-    static func stock(_ units: Int) -> Int { units * ordersPerClient / 256 }
 
     /// What one create_order call came to.
     enum Outcome: Sendable {

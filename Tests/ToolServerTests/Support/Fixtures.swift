@@ -49,6 +49,8 @@ func finish(_ client: MCPTestClient, sourceLocation: SourceLocation = #_sourceLo
     let status = await client.close()
     #expect(status == 0, "exit status \(status); stderr: \(client.stderr.suffix(2000))", sourceLocation: sourceLocation)
     #expect(client.protocolViolations.isEmpty, "non-protocol stdout: \(client.protocolViolations)", sourceLocation: sourceLocation)
+    let duplicates = client.unmatched.filter { $0["duplicate"] != nil }
+    #expect(duplicates.isEmpty, "requests answered more than once: \(duplicates.prefix(3))", sourceLocation: sourceLocation)
 }
 
 func finish(_ clients: [MCPTestClient], sourceLocation: SourceLocation = #_sourceLocation) async {
