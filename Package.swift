@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain", "JSON"]),
         .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore"]),
-        .testTarget(name: "AgentHostTests", dependencies: ["JSON", "MongoStore", "LLMClient", "MCPClient", "Agents"]),
+        .testTarget(name: "AgentHostTests", dependencies: ["JSON", "MongoStore", "LLMClient", "MCPClient", "Agents"],
+                    exclude: ["Fixtures"]),
     ]
 )

@@ -33,11 +33,14 @@ public final class MCPClient: Sendable {
     private let state = Mutex(State())
     private let stderrLines = Mutex<[String]>([])
     private let writer = DispatchQueue(label: "mcp-client-writer")
+    /// Signalled when the server's stderr closes, so that an exit error can quote its last words.
+    private let stderrFinished = DispatchSemaphore(value: 0)
     private let launchDisplay: String
     public let callTimeout: Duration
 
     /// Starts the server and performs the MCP handshake (initialize, notifications/initialized).
     public static func launch(_ launch: ServerLaunch, callTimeout: Duration = .seconds(60),
+                              handshakeTimeout: Duration = .seconds(30),
                               clientName: String = "AgentHost", clientVersion: String = "0.1.0",
                               stderrLine: (@Sendable (String) -> Void)? = nil) async throws(MCPClientError) -> MCPClient {
         // A write to a server that has died must be an error, never a fatal signal.
@@ -49,7 +52,7 @@ public final class MCPClient: Sendable {
             let result = try await client.request("initialize", [
                 "protocolVersion": .string(protocolVersion), "capabilities": [:],
                 "clientInfo": ["name": .string(clientName), "version": .string(clientVersion)],
-            ])
+            ], timeout: handshakeTimeout)
             guard result["protocolVersion"]?.stringValue != nil else {
                 throw .protocolError("initialize returned no protocolVersion: \(JSONWriter.string(result))")
             }
@@ -150,7 +153,7 @@ public final class MCPClient: Sendable {
                 failed(exitError())
                 return
             }
-            if Self.writeAll(fd: fd, bytes) { completion?() } else { failed(exitError()) }
+            if Self.writeAll(fd: fd, bytes) { completion?() } else { failed(settledExitError()) }
         }
     }
 
@@ -193,6 +196,7 @@ public final class MCPClient: Sendable {
                 stderrLine?(line)
             }
             close(stderr)
+            stderrFinished.signal()
         }
     }
 
@@ -205,11 +209,7 @@ public final class MCPClient: Sendable {
 
     /// The server's stdout closed: it has exited or is about to. Fail everything pending.
     private func outputClosed() {
-        // Give the reaper a moment to collect the exit status for the message.
-        let exited = DispatchSemaphore(value: 0)
-        child.onExit { _ in exited.signal() }
-        _ = exited.wait(timeout: .now() + 1)
-        let error = exitError()
+        let error = settledExitError()
         let pending = state.withLock { state -> [Pending] in
             state.closedError = error
             defer { state.pending.removeAll() }
@@ -219,6 +219,16 @@ public final class MCPClient: Sendable {
             entry.watchdog?.cancel()
             entry.continuation.resume(returning: .failure(error))
         }
+    }
+
+    /// The exit error once the exit status and the last stderr lines are in (waiting at most
+    /// 1.5 s, on a reader or writer thread, never on the cooperative pool).
+    private func settledExitError() -> MCPClientError {
+        let exited = DispatchSemaphore(value: 0)
+        child.onExit { _ in exited.signal() }
+        _ = exited.wait(timeout: .now() + 1)
+        if stderrFinished.wait(timeout: .now() + 0.5) == .success { stderrFinished.signal() }
+        return exitError()
     }
 
     private func exitError() -> MCPClientError {

@@ -129,7 +129,16 @@ final class ScriptedLLMServer: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
+    private let stopped = Mutex(false)
+
+    /// Stops accepting connections; safe to call more than once (the descriptor is closed once,
+    /// so a reused descriptor number is never closed by mistake).
     func stop() {
+        let first = stopped.withLock { stopped -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
