@@ -13,11 +13,12 @@ struct AgentHost: AsyncParsableCommand {
             a model's mistake can only be a bad tool call, which the ToolServer refuses cleanly.
 
             Environment:
-            - LLM_MODEL: the model when --model is not given. A provider prefix picks \
-            the endpoint and key variable: openai/, ollama/ (http://127.0.0.1:11434/v1), \
+            - LLM_MODEL: the model when --model is not given. Without a base URL, a provider \
+            prefix picks the endpoint and key variable: openai/, ollama/ (http://127.0.0.1:11434/v1), \
             deepseek/, openrouter/, groq/, mistral/, together_ai/, lm_studio/, hosted_vllm/, llamacpp/.
-            - OPENAI_BASE_URL: the chat-completions base URL when neither --base-url nor a \
-            prefix gives one (default https://api.openai.com/v1; a LiteLLM proxy: http://127.0.0.1:4000).
+            - OPENAI_BASE_URL: the chat-completions base URL when --base-url is not given; \
+            the model name then goes to it as is (a LiteLLM proxy: http://127.0.0.1:4000). \
+            Default: a prefix's URL, else https://api.openai.com/v1.
             - OPENAI_API_KEY: the API key (or the provider's variable, e.g. DEEPSEEK_API_KEY, \
             or the one named by --api-key-env). Not needed for a local endpoint.
             - LLM_COMPAT: the default for --compat.

@@ -6,7 +6,7 @@ struct HostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Model name, optionally with a provider prefix (ollama/qwen2.5, deepseek/deepseek-chat). Env: LLM_MODEL.", valueName: "name"))
     var model: String?
 
-    @Option(name: .customLong("base-url"), help: ArgumentHelp("OpenAI-compatible base URL, e.g. http://127.0.0.1:4000 for a LiteLLM proxy. Env: OPENAI_BASE_URL.", valueName: "url"))
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("OpenAI-compatible base URL, e.g. http://127.0.0.1:4000 for a LiteLLM proxy; the model name is sent to it as is. Env: OPENAI_BASE_URL.", valueName: "url"))
     var baseURL: String?
 
     @Option(name: .customLong("api-key-env"), help: ArgumentHelp("Read the API key from this environment variable instead of OPENAI_API_KEY (or the provider's).", valueName: "NAME"))

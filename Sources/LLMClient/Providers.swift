@@ -52,17 +52,20 @@ public struct LLMSettings: Sendable {
         return value
     }
 
-    /// Base URL: --base-url, then the provider prefix's, then OPENAI_BASE_URL, then OpenAI's.
-    /// Key: the variable named by --api-key-env, then the provider's variable, then OPENAI_API_KEY.
+    /// An explicit base URL (--base-url, else OPENAI_BASE_URL) is used with the model name as
+    /// given, prefix and all, as a LiteLLM proxy expects. Without one, a known provider prefix
+    /// picks the base URL and key variable and is removed from the name; otherwise OpenAI.
+    /// Key: the variable named by --api-key-env, then the provider's, then OPENAI_API_KEY.
     public func resolve() throws(LLMError) -> LLMEndpoint {
         var name = model ?? nonEmpty("LLM_MODEL")
+        let explicitBase = baseURLFlag ?? nonEmpty("OPENAI_BASE_URL")
         var provider: Provider?
-        if let full = name, let slash = full.firstIndex(of: "/"),
+        if explicitBase == nil, let full = name, let slash = full.firstIndex(of: "/"),
            let match = Provider.all.first(where: { $0.prefix == full[..<slash].lowercased() }) {
             provider = match
             name = String(full[full.index(after: slash)...])
         }
-        let base = baseURLFlag ?? provider?.baseURL ?? nonEmpty("OPENAI_BASE_URL") ?? Provider.defaultBaseURL
+        let base = explicitBase ?? provider?.baseURL ?? Provider.defaultBaseURL
         guard let url = URL(string: base.hasSuffix("/") ? String(base.dropLast()) : base),
               let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
             throw .configuration("invalid LLM base URL '\(base)': use http(s)://host[:port]/v1 (--base-url or OPENAI_BASE_URL)")

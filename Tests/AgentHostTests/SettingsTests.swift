@@ -32,8 +32,13 @@ import Testing
         let proxy = try resolve(nil, ["LLM_MODEL": "claude-3-haiku", "OPENAI_BASE_URL": "http://127.0.0.1:4000", "OPENAI_API_KEY": "sk-1234"])
         #expect(proxy.completionsURL.absoluteString == "http://127.0.0.1:4000/chat/completions")
         #expect(proxy.model == "claude-3-haiku" && proxy.apiKey == "sk-1234")
-        let flag = try resolve("ollama/llama3.1", base: "http://10.1.2.3:11434/v1/")
-        #expect(flag.completionsURL.absoluteString == "http://10.1.2.3:11434/v1/chat/completions")
+        // With an explicit base URL the name goes to it as is: LiteLLM's own provider/model names.
+        let flag = try resolve("ollama/llama3.1", base: "http://10.1.2.3:4000/v1/")
+        #expect(flag.completionsURL.absoluteString == "http://10.1.2.3:4000/v1/chat/completions")
+        #expect(flag.model == "ollama/llama3.1")
+        let viaProxy = try resolve(nil, ["LLM_MODEL": "deepseek/deepseek-chat", "OPENAI_BASE_URL": "http://127.0.0.1:4000"])
+        #expect(viaProxy.baseURL.absoluteString == "http://127.0.0.1:4000" && viaProxy.model == "deepseek/deepseek-chat")
+        #expect(viaProxy.keySetting == "OPENAI_API_KEY")
         let custom = try resolve("m", keyEnv: "MY_KEY", ["MY_KEY": "secret"])
         #expect(custom.apiKey == "secret" && custom.keySetting == "MY_KEY")
         // A local server with no model name needs no key and gets a placeholder name.
