@@ -23,10 +23,10 @@ struct OrderRequest: Decodable, Equatable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         items = try container.decode([Item].self, forKey: .items)
-        if let address = try container.decodeIfPresent(String.self, forKey: .address) {
+        if let address = try container.decodeIfPresent(String.self, forKey: .deliveryAddress) {
             self.address = address
         } else {
-            address = try container.decode(String.self, forKey: .deliveryAddress)
+            address = try container.decode(String.self, forKey: .address)
         }
     }
 

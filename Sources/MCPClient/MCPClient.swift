@@ -161,7 +161,7 @@ public final class MCPClient: Sendable {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                let written = systemWrite(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
                 if written > 0 {
                     offset += written
                 } else if written < 0 && errno == EINTR {
@@ -267,6 +267,9 @@ public final class MCPClient: Sendable {
         return ChildProcess.describe(child.exitStatus)
     }
 }
+
+/// write(2), named apart from the client's own `write` method.
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
