@@ -29,11 +29,20 @@ let package = Package(
             "OrderDomain", "MongoStore", "MCPServerKit", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        // OpenAI-compatible chat-completions client: wire format, server quirks, retries. No MCP.
+        .target(name: "LLMClient", dependencies: ["JSON"], swiftSettings: strict),
+        // MCP client over a spawned server process (stdio, requests multiplexed by id).
+        .target(name: "MCPClient", dependencies: ["JSON", "MCPServerKit"], swiftSettings: strict),
+        // The manager and sub-agent loops, tool dispatch, the trace and the run report.
+        .target(name: "Agents", dependencies: ["JSON", "LLMClient", "MCPClient"], swiftSettings: strict),
         .executableTarget(name: "AgentHost", dependencies: [
+            "Agents", "LLMClient", "MCPClient", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain", "JSON"]),
         .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore"]),
+        .testTarget(name: "AgentHostTests", dependencies: ["JSON", "MongoStore", "LLMClient", "MCPClient", "Agents"],
+                    exclude: ["Fixtures"]),
     ]
 )

@@ -26,5 +26,6 @@ echo "[test] building (debug, with tests)" >&2
 # One build; the progress lines are dropped, errors and warnings kept.
 swift build --build-tests 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
 export TOOLSERVER_BIN="$(swift build --show-bin-path)/ToolServer"
+export AGENTHOST_BIN="$(swift build --show-bin-path)/AgentHost"
 echo "[test] running the suite against $TEST_MONGODB_URI" >&2
 swift test --skip-build "$@"

@@ -1,21 +1,34 @@
 import ArgumentParser
 
-/// The agent host (a manager and three sub-agents over MCP) is not built yet; see issue 4.
+/// The agent host: a manager agent and its inventory, orders and delivery sub-agents, driving the
+/// ToolServer over MCP stdio.
 @main
-struct AgentHost: ParsableCommand {
+struct AgentHost: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "AgentHost",
         abstract: "Runs a manager agent and its inventory, orders and delivery sub-agents against the ToolServer.",
-        discussion: "Not implemented yet: this executable is a placeholder until the agent host lands.",
-        version: "0.1.0")
+        discussion: """
+            The manager plans and delegates; each sub-agent sees only its own ToolServer tools (over MCP stdio, \
+            through a ToolServer process that AgentHost starts and stops). No generated code is ever executed: \
+            a model's mistake can only be a bad tool call, which the ToolServer refuses cleanly.
 
-    func run() throws {
-        FileHandle.standardError.write("AgentHost: not implemented yet\n")
-        throw ExitCode(2)
-    }
-}
+            Environment:
+            - LLM_MODEL: the model when --model is not given. Without a base URL, a provider \
+            prefix picks the endpoint and key variable: openai/, ollama/ (http://127.0.0.1:11434/v1), \
+            deepseek/, openrouter/, groq/, mistral/, together_ai/, lm_studio/, hosted_vllm/, llamacpp/.
+            - OPENAI_BASE_URL: the chat-completions base URL when --base-url is not given; \
+            the model name then goes to it as is (a LiteLLM proxy: http://127.0.0.1:4000). \
+            Default: a prefix's URL, else https://api.openai.com/v1.
+            - OPENAI_API_KEY: the API key (or the provider's variable, e.g. DEEPSEEK_API_KEY, \
+            or the one named by --api-key-env). Not needed for a local endpoint.
+            - LLM_COMPAT: the default for --compat.
+            - MONGODB_URI, MONGODB_DATABASE: passed to the ToolServer (or --mongodb-uri, --database).
+            - NO_COLOR: a plain trace even on a terminal.
 
-import Foundation
-extension FileHandle {
-    func write(_ text: String) { write(Data(text.utf8)) }
+            Exit codes: 0 the run completed; 1 the run failed (model or tool server error); \
+            2 an agent reached its step limit and the run is incomplete; 3 setup failed \
+            (settings, orders file, server start); 64 bad command line.
+            """,
+        version: "0.1.0",
+        subcommands: [RunCommand.self, ProcessOrdersCommand.self])
 }

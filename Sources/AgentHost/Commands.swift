@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Carry out an instruction in plain language.",
+        discussion: "Example: AgentHost run \"Order 2 of prod1 to 123 Main St and ship it\"")
+
+    @Argument(help: "The instruction, e.g. \"process these orders and ship them: …\".")
+    var instruction: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Read the instruction from this file.", valueName: "file"))
+    var file: String?
+
+    @OptionGroup var options: HostOptions
+
+    func validate() throws {
+        guard (instruction == nil) != (file == nil) else {
+            throw ValidationError("give the instruction either as an argument or with --file, not both or neither")
+        }
+    }
+
+    func run() async throws {
+        let text: String
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw HostSession.fail(3, "cannot read --file \(file)")
+            }
+            text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            text = instruction ?? ""
+        }
+        guard !text.isEmpty else { throw HostSession.fail(3, "the instruction is empty") }
+        try await HostSession(options: options).run(instruction: text)
+    }
+}
+
+struct ProcessOrdersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "process-orders", abstract: "Create and ship the orders of a JSON file.",
+        discussion: """
+            The file is a list of orders: [{"items": [{"product_id": "prod1", "quantity": 2}], "address": "123 Main St"}, …]. \
+            Each order is created (which reserves its stock) and then set in_transit; an order that cannot be \
+            created is not shipped, and the answer says why.
+            """)
+
+    @Argument(help: "The orders file (JSON).")
+    var file: String
+
+    @OptionGroup var options: HostOptions
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw HostSession.fail(3, "cannot read \(file)") }
+        let orders: [OrderRequest]
+        do { orders = try OrderRequest.decodeList(data) } catch {
+            throw HostSession.fail(3, "\(file): \(error)")
+        }
+        try await HostSession(options: options).run(instruction: OrderRequest.instruction(for: orders))
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// One entry of a `process-orders` file.
+struct OrderRequest: Decodable, Equatable {
+    struct Item: Decodable, Equatable {
+        let productID: String
+        let quantity: Int
+
+        enum CodingKeys: String, CodingKey {
+            case productID = "product_id"
+            case quantity
+        }
+    }
+
+    let items: [Item]
+    let address: String
+
+    enum CodingKeys: String, CodingKey {
+        case items, address
+        case deliveryAddress = "delivery_address"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        items = try container.decode([Item].self, forKey: .items)
+        if let address = try container.decodeIfPresent(String.self, forKey: .deliveryAddress) {
+            self.address = address
+        } else {
+            address = try container.decode(String.self, forKey: .address)
+        }
+    }
+
+    /// Decodes the list, with an error that says which entry is wrong.
+    static func decodeList(_ data: Data) throws -> [OrderRequest] {
+        let orders: [OrderRequest]
+        do { orders = try JSONDecoder().decode([OrderRequest].self, from: data) } catch let error as DecodingError {
+            throw OrderFileError(describe(error))
+        }
+        guard !orders.isEmpty else { throw OrderFileError("the list of orders is empty") }
+        for (index, order) in orders.enumerated() where order.items.isEmpty {
+            throw OrderFileError("order \(index + 1) has no items")
+        }
+        return orders
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        let expected = "expected a list of {\"items\": [{\"product_id\", \"quantity\"}], \"address\"}"
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context)) is missing '\(key.stringValue)'; \(expected)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "\(path(context)): \(context.debugDescription); \(expected)"
+        case .dataCorrupted(let context):
+            return "not valid JSON: \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        let parts = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return parts.isEmpty ? "the file" : "orders\(parts)"
+    }
+
+    /// The manager's instruction for a list of orders (the demo's process_order use).
+    static func instruction(for orders: [OrderRequest]) -> String {
+        var lines = ["Process these orders and ship them. For each order: create it, then set it in_transit. "
+            + "If an order cannot be created, do not ship it and say why."]
+        for (index, order) in orders.enumerated() {
+            let items = order.items.map { "\($0.productID) × \($0.quantity)" }.joined(separator: ", ")
+            lines.append("\(index + 1). \(items) to \"\(order.address)\"")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct OrderFileError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import JSON
+import LLMClient
+
+/// Per-agent limits.
+public struct AgentLimits: Sendable {
+    /// Model calls before the agent is asked for a final answer and marked incomplete.
+    public var maxSteps: Int
+    /// Consecutive steps whose calls were all refused by the host (bad JSON, unknown tool, schema)
+    /// before the agent is stopped the same way.
+    public var maxMalformedSteps: Int
+    /// Tool calls of one message run at once (1: in order).
+    public var maxConcurrentTools: Int
+
+    public init(maxSteps: Int, maxMalformedSteps: Int = 3, maxConcurrentTools: Int = 1) {
+        self.maxSteps = maxSteps
+        self.maxMalformedSteps = maxMalformedSteps
+        self.maxConcurrentTools = maxConcurrentTools
+    }
+}
+
+/// One LLM tool-calling loop: it asks the model, runs the tool calls it returns (checking their
+/// arguments against each tool's schema first), passes the results back with their
+/// `tool_call_id`, and stops at a final answer or at its limits.
+struct AgentLoop: Sendable {
+    let id: String
+    let role: String
+    let systemPrompt: String
+    let tools: [any AgentTool]
+    let limits: AgentLimits
+    let llm: any ChatCompleting
+    let tracer: Tracer
+    let log: RunLog
+
+    private struct State {
+        var messages: [ChatMessage]
+        var steps: [StepRecord] = []
+        var answer: String?
+        var status: RunStatus = .completed
+        var note: String?
+    }
+
+    func run(task: String) async throws(AgentFailure) -> AgentRecord {
+        let started = ContinuousClock.now
+        tracer.emit(TraceEvent(kind: .agentStarted, agent: id, message: task))
+        var state = State(messages: [.system(systemPrompt), .user(task)])
+        func record(_ status: RunStatus) -> AgentRecord {
+            AgentRecord(id: id, role: role, task: task, status: status, answer: state.answer ?? "", steps: state.steps,
+                        note: state.note, durationMs: (ContinuousClock.now - started).milliseconds)
+        }
+        do {
+            try await loop(&state)
+        } catch {
+            let failed = record(.failed)
+            log.add(failed)
+            tracer.emit(TraceEvent(kind: .agentFinished, agent: id, isError: true, durationMs: failed.durationMs,
+                                   message: "failed: \(error)"))
+            throw error
+        }
+        let done = record(state.status)
+        log.add(done)
+        tracer.emit(TraceEvent(kind: .agentFinished, agent: id, result: .string(done.answer),
+                               isError: done.status != .completed, durationMs: done.durationMs,
+                               message: done.status == .completed ? "done" : "incomplete: \(state.note ?? "")"))
+        return done
+    }
+
+    private func loop(_ state: inout State) async throws(AgentFailure) {
+        var malformedSteps = 0
+        var nudged = false
+        var step = 0
+        while state.answer == nil {
+            if step >= limits.maxSteps {
+                state.note = "step limit (\(limits.maxSteps)) reached"
+                break
+            }
+            if malformedSteps >= limits.maxMalformedSteps {
+                state.note = "\(malformedSteps) steps in a row with only malformed tool calls"
+                break
+            }
+            step += 1
+            let (response, ms) = try await ask(state.messages, choice: .auto, step: step)
+            if response.toolCalls.isEmpty {
+                state.steps.append(StepRecord(step: step, content: response.content, toolCalls: [], usage: response.usage,
+                                              durationMs: ms, finalAnswerRequest: false))
+                if response.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !nudged {
+                    // Some servers return "" instead of an answer: ask once more, plainly.
+                    nudged = true
+                    state.messages.append(response.message)
+                    state.messages.append(.user("Your reply was empty. Give your final answer now."))
+                    continue
+                }
+                state.answer = response.content
+                return
+            }
+            state.messages.append(response.message)
+            let records = try await execute(response.toolCalls, step: step)
+            for (call, record) in zip(response.toolCalls, records) {
+                state.messages.append(.tool(callID: call.id, name: call.name, content: record.content))
+            }
+            malformedSteps = records.allSatisfy(\.record.rejected) ? malformedSteps + 1 : 0
+            state.steps.append(StepRecord(step: step, content: response.content, toolCalls: records.map(\.record),
+                                          usage: response.usage, durationMs: ms, finalAnswerRequest: false))
+        }
+        // A limit was reached: ask once for a final answer with what it has.
+        state.status = .incomplete
+        tracer.emit(TraceEvent(kind: .warning, agent: id, message: "\(state.note ?? "limit reached"): asking for a final answer"))
+        state.messages.append(.user("Stop: \(state.note ?? "limit reached"). Do not call tools. Give your final answer "
+            + "now with what you have: what was done and what was not."))
+        let (response, ms) = try await ask(state.messages, choice: .none, step: step + 1)
+        state.steps.append(StepRecord(step: step + 1, content: response.content, toolCalls: [], usage: response.usage,
+                                      durationMs: ms, finalAnswerRequest: true))
+        state.answer = response.content.isEmpty ? "(no final answer: \(state.note ?? "limit reached"))" : response.content
+    }
+
+    private func ask(_ messages: [ChatMessage], choice: ToolChoice, step: Int) async throws(AgentFailure) -> (ChatResponse, Int) {
+        let request = ChatRequest(messages: messages, tools: tools.map(\.definition), toolChoice: choice,
+                                  parallelToolCalls: limits.maxConcurrentTools > 1)
+        let started = ContinuousClock.now
+        let response: ChatResponse
+        do { response = try await llm.complete(request) } catch {
+            if case .cancelled = error { throw .cancelled }
+            throw .llm(agent: id, error)
+        }
+        let ms = (ContinuousClock.now - started).milliseconds
+        tracer.emit(TraceEvent(kind: .modelReplied, agent: id, step: step, durationMs: ms, usage: response.usage,
+                               message: response.content))
+        if response.toolCallsFromText {
+            tracer.emit(TraceEvent(kind: .warning, agent: id, step: step, message: "tool call(s) read from the message text"))
+        }
+        return (response, ms)
+    }
+
+    private struct Executed: Sendable {
+        var record: ToolCallRecord
+        var content: String
+    }
+
+    private func execute(_ calls: [ToolCall], step: Int) async throws(AgentFailure) -> [Executed] {
+        try await boundedMap(calls, limit: limits.maxConcurrentTools) { call async throws(AgentFailure) -> Executed in
+            try await execute(call, step: step)
+        }
+    }
+
+    private func execute(_ call: ToolCall, step: Int) async throws(AgentFailure) -> Executed {
+        let started = ContinuousClock.now
+        let parsed = ToolArguments.parse(call.arguments)
+        tracer.emit(TraceEvent(kind: .toolCall, agent: id, step: step, tool: call.name, callID: call.id,
+                               arguments: parsed.value ?? .string(call.arguments)))
+        let outcome: ToolOutcome
+        var rejected = false
+        if let refusal = refusal(for: call, parsed: parsed) {
+            outcome = .error(refusal)
+            rejected = true
+        } else if let tool = tools.first(where: { $0.definition.name == call.name }), let arguments = parsed.value {
+            outcome = try await tool.call(arguments, caller: id)
+        } else {
+            outcome = .error("unknown tool '\(call.name)'")
+            rejected = true
+        }
+        let ms = (ContinuousClock.now - started).milliseconds
+        tracer.emit(TraceEvent(kind: .toolResult, agent: id, step: step, tool: call.name, callID: call.id,
+                               result: outcome.record, isError: outcome.isError, durationMs: ms,
+                               message: rejected ? "refused by the host" : nil))
+        let record = ToolCallRecord(id: call.id, name: call.name, arguments: parsed.value ?? .string(call.arguments),
+                                    isError: outcome.isError, result: outcome.record, durationMs: ms, rejected: rejected)
+        return Executed(record: record, content: outcome.content)
+    }
+
+    /// Why the host refuses a call without running it, phrased so the model can fix it.
+    private func refusal(for call: ToolCall, parsed: ToolArguments) -> String? {
+        guard let tool = tools.first(where: { $0.definition.name == call.name }) else {
+            let names = tools.map(\.definition.name).joined(separator: ", ")
+            return "unknown tool '\(call.name)'. Your tools: \(names)."
+        }
+        switch parsed {
+        case .invalid(let detail):
+            return "invalid arguments for \(call.name): \(detail). Send one JSON object that matches the tool's schema. "
+                + "Nothing was called."
+        case .valid(let arguments):
+            if let violation = SchemaDocument(tool.definition.parameters).validate(arguments) {
+                return "invalid arguments for \(call.name): \(violation). Fix the call to match the tool's schema. "
+                    + "Nothing was called."
+            }
+            return nil
+        }
+    }
+}
+
+/// A tool call's arguments text, parsed.
+enum ToolArguments {
+    case valid(JSONValue)
+    case invalid(String)
+
+    static func parse(_ text: String) -> ToolArguments {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .valid([:]) }
+        do {
+            let value = try JSONParser.parse(text)
+            guard case .object = value else { return .invalid("arguments must be a JSON object, got \(value.typeName)") }
+            return .valid(value)
+        } catch {
+            return .invalid("not valid JSON (\(error))")
+        }
+    }
+
+    var value: JSONValue? { if case .valid(let value) = self { value } else { nil } }
+}
+
+extension Duration {
+    var milliseconds: Int { Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000) }
+}

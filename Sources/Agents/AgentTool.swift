@@ -1,0 +1,27 @@
+import JSON
+import LLMClient
+
+/// What a tool call produced: the text the model reads, and the value kept for the report.
+public struct ToolOutcome: Sendable {
+    public var isError: Bool
+    /// Sent back to the model as the tool message.
+    public var content: String
+    /// The structured result (or the error text) for the trace and the run report.
+    public var record: JSONValue
+
+    public init(isError: Bool, content: String, record: JSONValue) {
+        self.isError = isError
+        self.content = content
+        self.record = record
+    }
+
+    public static func error(_ text: String) -> ToolOutcome {
+        ToolOutcome(isError: true, content: text, record: .string(text))
+    }
+}
+
+/// A tool an agent may call. Arguments arrive already checked against `definition.parameters`.
+public protocol AgentTool: Sendable {
+    var definition: ToolDefinition { get }
+    func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome
+}

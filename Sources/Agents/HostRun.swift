@@ -1,0 +1,89 @@
+import Foundation
+import JSON
+import LLMClient
+import MCPClient
+
+/// Settings of a run that are not about the model endpoint or the server.
+public struct HostSettings: Sendable {
+    public var managerMaxSteps: Int
+    public var subAgentMaxSteps: Int
+    /// Steps in a row with only malformed calls before an agent is stopped.
+    public var maxMalformedSteps: Int
+    /// Sub-agents the manager may run at once when it delegates several tasks in one message.
+    public var maxParallelDelegations: Int
+    /// Prompts say "call final_answer" (for servers that cannot answer in plain text).
+    public var finalAnswerTool: Bool
+    public var model: String?
+
+    public init(managerMaxSteps: Int = 20, subAgentMaxSteps: Int = 12, maxMalformedSteps: Int = 3,
+                maxParallelDelegations: Int = 3, finalAnswerTool: Bool = false, model: String? = nil) {
+        self.managerMaxSteps = managerMaxSteps
+        self.subAgentMaxSteps = subAgentMaxSteps
+        self.maxMalformedSteps = maxMalformedSteps
+        self.maxParallelDelegations = maxParallelDelegations
+        self.finalAnswerTool = finalAnswerTool
+        self.model = model
+    }
+}
+
+/// One run of the host: the manager gets the instruction and delegates to the sub-agents, which
+/// use the ToolServer's tools over the shared MCP connection.
+public enum HostRun {
+    public static func run(instruction: String, llm: any ChatCompleting, server: MCPClient, settings: HostSettings,
+                           tracer: Tracer) async -> RunReport {
+        let started = ContinuousClock.now
+        let log = RunLog()
+        tracer.emit(TraceEvent(kind: .runStarted, agent: "host", message: instruction))
+        var answer = ""
+        var failure: String?
+        do {
+            let serverTools = try await listTools(server)
+            answer = try await manager(llm: llm, server: server, serverTools: serverTools, settings: settings, tracer: tracer,
+                                       log: log).run(task: instruction).answer
+        } catch {
+            failure = error.description
+        }
+        let records = log.all
+        let managerRecord = records.filter { $0.role == "manager" }
+        let status: RunStatus = failure != nil ? .failed
+            : records.contains { $0.status != .completed } ? .incomplete : .completed
+        let report = RunReport(instruction: instruction, status: status, finalAnswer: answer, error: failure,
+                               agents: managerRecord + records.filter { $0.role != "manager" },
+                               wallTimeMs: (ContinuousClock.now - started).milliseconds, model: settings.model)
+        if let failure { tracer.emit(TraceEvent(kind: .error, agent: "host", message: failure)) }
+        tracer.emit(TraceEvent(kind: .runFinished, agent: "host", isError: status != .completed,
+                               durationMs: report.wallTimeMs, usage: report.usage, message: "run \(status.rawValue)"))
+        return report
+    }
+
+    private static func listTools(_ server: MCPClient) async throws(AgentFailure) -> [MCPToolInfo] {
+        do { return try await server.listTools() } catch { throw .toolServer(error) }
+    }
+
+    static func manager(llm: any ChatCompleting, server: MCPClient, serverTools: [MCPToolInfo], settings: HostSettings,
+                        tracer: Tracer, log: RunLog) -> AgentLoop {
+        for role in AgentRole.allCases {
+            let missing = role.toolNames.filter { name in !serverTools.contains { $0.name == name } }
+            if !missing.isEmpty {
+                tracer.emit(TraceEvent(kind: .warning, agent: "host",
+                                       message: "the server does not offer \(missing.joined(separator: ", ")) (for \(role.rawValue))"))
+            }
+        }
+        let counter = AgentCounter()
+        let makeAgent: @Sendable (AgentRole) -> AgentLoop = { role in
+            let tools: [any AgentTool] = role.toolNames.compactMap { name in
+                serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server) }
+            }
+            return AgentLoop(id: "\(role.rawValue)#\(counter.next(role))", role: role.rawValue,
+                             systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool), tools: tools,
+                             limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
+                             llm: llm, tracer: tracer, log: log)
+        }
+        let delegates: [any AgentTool] = AgentRole.allCases.map { DelegateTool(role: $0, makeAgent: makeAgent) }
+        return AgentLoop(id: "manager", role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
+                         tools: delegates,
+                         limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
+                                             maxConcurrentTools: settings.maxParallelDelegations),
+                         llm: llm, tracer: tracer, log: log)
+    }
+}

@@ -1,0 +1,36 @@
+import JSON
+import LLMClient
+import MCPClient
+
+/// A ToolServer tool offered to a sub-agent, called over the shared MCP connection.
+struct ServerTool: AgentTool {
+    let info: MCPToolInfo
+    let client: MCPClient
+
+    var definition: ToolDefinition {
+        ToolDefinition(name: info.name, description: info.description, parameters: info.inputSchema)
+    }
+
+    func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
+        do {
+            let result = try await client.callTool(info.name, arguments: arguments)
+            if result.isError { return .error(result.text) }
+            let value = result.structured ?? (try? JSONParser.parse(result.text)) ?? .string(result.text)
+            let digest = ResultDigest.compact(value)
+            return ToolOutcome(isError: false, content: JSONWriter.string(digest), record: digest)
+        } catch {
+            switch error {
+            case .timeout(_, let seconds):
+                // The server may still apply it: say so, so the model checks before retrying.
+                return .error("no answer from the tool server within \(seconds) s; the call may or may not have "
+                    + "been applied. Check (get_order, list_orders, check_stock) before retrying.")
+            case .rpcError(_, _, let message):
+                return .error(message)
+            case .cancelled:
+                throw .cancelled
+            default:
+                throw .toolServer(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import JSON
+
+/// What the client tells its observer as it goes (for the live trace).
+public enum ChatClientEvent: Sendable {
+    /// Attempt `attempt` failed with a retryable error; the next one starts after `delay`.
+    case retrying(attempt: Int, error: LLMError, delay: Duration)
+}
+
+/// Tunables of the HTTP client.
+public struct ChatClientOptions: Sendable {
+    public var temperature: Double
+    /// Bound on each HTTP exchange.
+    public var requestTimeout: Duration
+    public var retry: RetryPolicy
+    public var compatibility: Compatibility
+
+    public init(temperature: Double = 0, requestTimeout: Duration = .seconds(120), retry: RetryPolicy = RetryPolicy(),
+                compatibility: Compatibility = .openAI) {
+        self.temperature = temperature
+        self.requestTimeout = requestTimeout
+        self.retry = retry
+        self.compatibility = compatibility
+    }
+}
+
+/// An OpenAI-compatible chat-completions client: POST {base}/chat/completions with tools, with
+/// timeouts and retries (429, 5xx, connection errors; `Retry-After` honoured).
+public struct ChatClient: ChatCompleting {
+    public let endpoint: LLMEndpoint
+    public let options: ChatClientOptions
+    private let transport: any HTTPTransport
+    private let observer: @Sendable (ChatClientEvent) -> Void
+
+    public init(endpoint: LLMEndpoint, options: ChatClientOptions = ChatClientOptions(),
+                transport: any HTTPTransport = URLSessionTransport(),
+                observer: @escaping @Sendable (ChatClientEvent) -> Void = { _ in }) {
+        self.endpoint = endpoint
+        self.options = options
+        self.transport = transport
+        self.observer = observer
+    }
+
+    var wire: WireFormat {
+        WireFormat(model: endpoint.model, temperature: options.temperature, compatibility: options.compatibility)
+    }
+
+    public func complete(_ request: ChatRequest) async throws(LLMError) -> ChatResponse {
+        let body = JSONWriter.bytes(wire.body(for: request))
+        var headers = ["Content-Type": "application/json", "Accept": "application/json"]
+        if let key = endpoint.apiKey { headers["Authorization"] = "Bearer \(key)" }
+        let url = endpoint.completionsURL
+        var attempt = 1
+        while true {
+            if Task.isCancelled { throw .cancelled }
+            let failure: LLMError
+            var retryAfter: String?
+            switch await send(url, headers: headers, body: body) {
+            case .success(let response) where (200..<300).contains(response.status):
+                return try wire.response(from: response.body, offered: request.tools.map(\.name))
+            case .success(let response):
+                failure = classify(response)
+                retryAfter = response.headers["retry-after"]
+            case .failure(.timeout):
+                failure = .timeout(url: url.absoluteString, seconds: options.requestTimeout.seconds)
+            case .failure(.connection(let detail)):
+                failure = .connection(url: url.absoluteString, detail: detail)
+            case .failure(.cancelled):
+                throw .cancelled
+            }
+            guard failure.isRetryable, attempt < options.retry.maxAttempts else { throw failure }
+            let delay = options.retry.delay(after: attempt, retryAfter: retryAfter)
+            observer(.retrying(attempt: attempt, error: failure, delay: delay))
+            do { try await Task.sleep(for: delay) } catch { throw .cancelled }
+            attempt += 1
+        }
+    }
+
+    private func send(_ url: URL, headers: [String: String], body: [UInt8]) async -> Result<HTTPResponse, TransportError> {
+        do { return .success(try await transport.post(url, headers: headers, body: body, timeout: options.requestTimeout)) }
+        catch { return .failure(error) }
+    }
+
+    private func classify(_ response: HTTPResponse) -> LLMError {
+        let url = endpoint.completionsURL.absoluteString
+        let detail = Self.errorMessage(response.body)
+        switch response.status {
+        case 401, 403: return .unauthorized(status: response.status, url: url, keySetting: endpoint.keySetting, detail: detail)
+        case 404: return .notFound(url: url, model: endpoint.model, detail: detail)
+        default: return .http(status: response.status, url: url, detail: detail)
+        }
+    }
+
+    /// The `error.message` of an OpenAI-style error body, or the start of the body.
+    static func errorMessage(_ body: [UInt8]) -> String {
+        if let value = try? JSONParser.parse(body) {
+            if let message = value["error"]?["message"]?.stringValue { return message }
+            if let message = value["error"]?.stringValue ?? value["message"]?.stringValue ?? value["detail"]?.stringValue {
+                return message
+            }
+        }
+        let text = String(decoding: body.prefix(300), as: UTF8.self)
+        return text.isEmpty ? "(empty body)" : text
+    }
+}
+
+extension Duration {
+    /// Seconds as a Double, for messages.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

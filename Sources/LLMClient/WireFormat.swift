@@ -1,0 +1,161 @@
+import JSON
+
+/// The OpenAI chat-completions wire format, with the `Compatibility` work-arounds applied in both
+/// directions. Pure: no I/O, so every quirk is testable on its own.
+public struct WireFormat: Sendable {
+    public var model: String
+    public var temperature: Double
+    public var compatibility: Compatibility
+
+    public init(model: String, temperature: Double = 0, compatibility: Compatibility = .openAI) {
+        self.model = model
+        self.temperature = temperature
+        self.compatibility = compatibility
+    }
+
+    // MARK: Request
+
+    public func body(for request: ChatRequest) -> JSONValue {
+        var body: JSONObject = ["model": .string(model), "messages": .array(messages(request.messages))]
+        body["temperature"] = temperature.rounded() == temperature ? .int(Int64(temperature)) : .double(temperature)
+        var tools = request.tools
+        var choice = request.toolChoice
+        if compatibility.finalAnswerTool, !tools.isEmpty {
+            if choice == .none {
+                // "Answer now": the only way such a server can answer is through the tool.
+                tools = [Self.finalAnswerTool]
+                choice = .function(Compatibility.finalAnswerToolName)
+            } else {
+                tools.append(Self.finalAnswerTool)
+            }
+        }
+        if !tools.isEmpty {
+            body["tools"] = .array(tools.map { tool in
+                ["type": "function", "function": ["name": .string(tool.name), "description": .string(tool.description),
+                                                  "parameters": tool.parameters]]
+            })
+            body["tool_choice"] = Self.encode(choice)
+            if compatibility.sendParallelToolCalls { body["parallel_tool_calls"] = .bool(request.parallelToolCalls) }
+        }
+        return .object(body)
+    }
+
+    static let finalAnswerTool = ToolDefinition(
+        name: Compatibility.finalAnswerToolName,
+        description: "Finish: give your final answer (a short summary of what was done and its results).",
+        parameters: ["type": "object", "properties": ["answer": ["type": "string"]], "required": ["answer"]])
+
+    private static func encode(_ choice: ToolChoice) -> JSONValue {
+        switch choice {
+        case .auto: "auto"
+        case .none: "none"
+        case .required: "required"
+        case .function(let name): ["type": "function", "function": ["name": .string(name)]]
+        }
+    }
+
+    private func messages(_ messages: [ChatMessage]) -> [JSONValue] {
+        var out: [JSONValue] = []
+        var pendingResults: [String] = []  // tool results to repeat as one user message
+        func flushResults() {
+            guard !pendingResults.isEmpty else { return }
+            out.append(["role": "user", "content": .string(pendingResults.joined(separator: "\n"))])
+            pendingResults.removeAll()
+        }
+        for message in messages {
+            if case .tool = message {} else { flushResults() }
+            switch message {
+            case .system(let text):
+                out.append(["role": "system", "content": .string(text)])
+            case .user(let text):
+                out.append(["role": "user", "content": .string(text)])
+            case .assistant(let content, let toolCalls):
+                // Never `content: null`: some servers fail on it, OpenAI accepts "".
+                var object: JSONObject = ["role": "assistant", "content": .string(content)]
+                if !toolCalls.isEmpty {
+                    object["tool_calls"] = .array(toolCalls.map { call in
+                        ["id": .string(call.id), "type": "function",
+                         "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
+                    })
+                }
+                out.append(.object(object))
+            case .tool(let callID, let name, let content):
+                out.append(["role": "tool", "tool_call_id": .string(callID), "content": .string(content)])
+                if compatibility.toolResultsAsUserMessages {
+                    pendingResults.append("Result of \(name) (\(callID)): \(content)")
+                }
+            }
+        }
+        flushResults()
+        return out
+    }
+
+    // MARK: Response
+
+    /// Reads a chat-completions response body. `offered` are the tool names of the request, for
+    /// recovering tool calls written as text.
+    public func response(from body: [UInt8], offered: [String]) throws(LLMError) -> ChatResponse {
+        let value: JSONValue
+        do { value = try JSONParser.parse(body) } catch {
+            throw .invalidResponse("not JSON (\(error)): \(String(decoding: body.prefix(200), as: UTF8.self))")
+        }
+        guard let choice = value["choices"]?.arrayValue?.first, let message = choice["message"]?.objectValue else {
+            let detail = value["error"]?["message"]?.stringValue ?? String(decoding: body.prefix(200), as: UTF8.self)
+            throw .invalidResponse("no choices[0].message: \(detail)")
+        }
+        var content = Self.text(of: message["content"])
+        var calls: [ToolCall] = []
+        for (offset, raw) in (message["tool_calls"]?.arrayValue ?? []).enumerated() {
+            guard let function = raw["function"], let name = function["name"]?.stringValue else { continue }
+            let arguments: String = switch function["arguments"] {
+            case .string(let text)?: text
+            case nil, .null?: "{}"
+            case let other?: JSONWriter.string(other)
+            }
+            let id = raw["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "call_\(offset + 1)"
+            calls.append(ToolCall(id: id, name: name, arguments: arguments))
+        }
+        // A legacy `function_call` field is ignored on purpose: we never offer `functions`.
+        var fromText = false
+        var offeredNames = Set(offered)
+        if compatibility.finalAnswerTool { offeredNames.insert(Compatibility.finalAnswerToolName) }
+        if calls.isEmpty, !content.isEmpty, !offeredNames.isEmpty {
+            calls = TextToolCalls.parse(content, offered: offeredNames)
+            if !calls.isEmpty {
+                fromText = true
+                content = ""
+            }
+        }
+        if compatibility.finalAnswerTool, let final = calls.first(where: { $0.name == Compatibility.finalAnswerToolName }) {
+            if calls.count == 1 {
+                content = Self.answer(from: final.arguments)
+                calls = []
+            } else {
+                calls.removeAll { $0.name == Compatibility.finalAnswerToolName }
+            }
+        }
+        var usage: TokenUsage?
+        if let reported = value["usage"]?.objectValue {
+            usage = TokenUsage(prompt: Int(reported["prompt_tokens"]?.integerValue ?? 0),
+                               completion: Int(reported["completion_tokens"]?.integerValue ?? 0))
+        }
+        return ChatResponse(content: content, toolCalls: calls, finishReason: choice["finish_reason"]?.stringValue,
+                            usage: usage, toolCallsFromText: fromText)
+    }
+
+    /// `content` as text: a string, null, or a list of `{type: "text", text}` parts.
+    private static func text(of content: JSONValue?) -> String {
+        switch content {
+        case .string(let text)?: return text
+        case .array(let parts)?: return parts.compactMap { $0["text"]?.stringValue }.joined()
+        default: return ""
+        }
+    }
+
+    private static func answer(from arguments: String) -> String {
+        guard let value = try? JSONParser.parse(arguments) else { return arguments }
+        if let answer = value["answer"]?.stringValue { return answer }
+        if let object = value.objectValue, object.count == 1, let only = object.entries.first?.value.stringValue { return only }
+        return arguments
+    }
+}

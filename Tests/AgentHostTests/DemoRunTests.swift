@@ -1,0 +1,106 @@
+import Agents
+import Foundation
+import JSON
+import Testing
+
+@Suite struct DemoRunTests {
+    @Test func demoOrdersAreCreatedAndShipped() async throws {
+        let database = try await TestDatabase.make("demo")
+        defer { database.drop() }
+        let outcome = try await HostHarness.run("Process these orders and ship them.", routes: DemoScript.routes, database: database)
+        print(outcome.trace)
+        let report = outcome.report
+        #expect(report.status == .completed, "\(report.error ?? "")")
+        #expect(report.exitCode == 0)
+
+        // What ended up in the database.
+        #expect(try database.stock() == ["prod1": 8, "prod2": 14, "prod3": 27])
+        let orders = try database.orders()
+        #expect(orders.count == 2)
+        #expect(Set(orders.compactMap { $0["status"]?.stringValue }) == ["in_transit"])
+        #expect(Set(orders.compactMap { $0["delivery_address"]?.stringValue }) == ["123 Main St", "456 Elm St"])
+        let ids = orders.compactMap { $0["_id"]?.stringValue }
+        for id in ids { #expect(report.finalAnswer.contains(id)) }
+
+        // What the host sent: each agent was offered only its own tools.
+        let llm = outcome.llm
+        #expect(llm.requests("unmatched").isEmpty)
+        #expect(llm.requests("manager").count == 3)
+        for request in llm.requests("manager") { #expect(request.toolNames == ["inventory", "orders", "delivery"]) }
+        for request in llm.requests("orders") { #expect(request.toolNames == ["create_order", "get_order", "list_orders"]) }
+        for request in llm.requests("delivery") { #expect(request.toolNames == ["update_delivery_status", "get_order"]) }
+        #expect(llm.requests.allSatisfy { $0.body["temperature"] == 0 })
+
+        // Tool results went back with the ids of the calls they answer.
+        for route in ["manager", "orders", "delivery"] {
+            let requests = llm.requests(route)
+            for (previous, next) in zip(requests, requests.dropFirst()) where !previous.answeredCallIDs.isEmpty {
+                #expect(next.lastToolResults.compactMap { $0["tool_call_id"]?.stringValue } == previous.answeredCallIDs)
+            }
+        }
+        // The manager got the orders agent's structured results (order ids, status) without asking again.
+        let ordersReport = try #require(llm.requests("manager")[1].lastResults.first)
+        let results = try #require(ordersReport["results"]?.arrayValue)
+        #expect(results.count == 2)
+        #expect(results.allSatisfy { $0["ok"] == true && $0["result"]?["status"] == "pending" })
+        #expect(Set(results.compactMap { $0["result"]?["order_id"]?.stringValue }) == Set(ids))
+
+        // The report has every agent's steps and token totals.
+        #expect(report.agents.map(\.role) == ["manager", "orders", "delivery"])
+        #expect(report.usage.total == llm.requests.count * 110)
+        #expect(report.agents[1].steps[0].toolCalls.map(\.name) == ["create_order", "create_order"])
+        #expect(outcome.trace.contains("→ create_order"))
+        #expect(outcome.trace.contains("✓ update_delivery_status"))
+    }
+
+    @Test func processOrdersThroughTheBinary() async throws {
+        let database = try await TestDatabase.make("demobin")
+        defer { database.drop() }
+        let llm = try ScriptedLLMServer(DemoScript.routes)
+        defer { llm.stop() }
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(database.name).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "process-orders", TestEnvironment.repositoryFile("examples/demo-orders.json"),
+            "--base-url", llm.baseURL, "--model", "scripted", "--trace", trace,
+        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
+        print(result.stderr)
+        #expect(result.status == 0, "\(result.stderr)")
+        let ids = try database.orders().compactMap { $0["_id"]?.stringValue }
+        #expect(ids.count == 2)
+        let answer = String(decoding: result.stdout, as: UTF8.self)
+        for id in ids { #expect(answer.contains(id)) }
+        #expect(try database.stock() == ["prod1": 8, "prod2": 14, "prod3": 27])
+        // The manager's instruction lists both orders.
+        let task = llm.requests("manager").first?.task ?? ""
+        #expect(task.contains("prod1 × 2, prod2 × 1 to \"123 Main St\"") && task.contains("prod3 × 3 to \"456 Elm St\""))
+        // The live trace on stderr, and the same events as JSON lines.
+        #expect(result.stderr.contains("orders#1") && result.stderr.contains("→ create_order"))
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        let events = try lines.map { try JSONParser.parse(String($0)) }
+        #expect(events.first?["event"] == "run_started")
+        #expect(events.last?["event"] == "run_finished")
+        #expect(events.filter { $0["event"] == "tool_call" }.count == 6)  // 2 delegations + 2 creates + 2 status updates
+    }
+
+    @Test func jsonReportThroughTheBinary() async throws {
+        let database = try await TestDatabase.make("demojson")
+        defer { database.drop() }
+        let llm = try ScriptedLLMServer(DemoScript.routes)
+        defer { llm.stop() }
+        let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "run", "process the demo orders", "--json", "--quiet", "--base-url", llm.baseURL, "--model", "scripted",
+        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        let report = try JSONParser.parse(Array(result.stdout))
+        #expect(report["status"] == "completed")
+        #expect(report["final_answer"]?.stringValue?.hasPrefix("Created and shipped") == true)
+        #expect(report["tokens"]?["total_tokens"] == .int(Int64(llm.requests.count * 110)))
+        let agents = try #require(report["agents"]?.arrayValue)
+        #expect(agents.compactMap { $0["id"]?.stringValue } == ["manager", "orders#1", "delivery#1"])
+        let creates = agents[1]["steps"]?.arrayValue?.first?["tool_calls"]?.arrayValue ?? []
+        #expect(creates.count == 2 && creates.allSatisfy { $0["is_error"] == false && $0["result"]?["order_id"] != nil })
+        #expect(report["wall_time_ms"]?.integerValue != nil)
+    }
+}

@@ -1,0 +1,53 @@
+import Agents
+import JSON
+import LLMClient
+import Testing
+
+/// A whole run against a scripted server that behaves like llama-cpp-python's
+/// `chatml-function-calling` format: tool messages are invisible to the model, and it can only
+/// answer through the final_answer tool.
+@Suite struct LocalModelRunTests {
+    typealias Request = ScriptedLLMServer.Request
+
+    /// The text the model can "see": every message but the tool messages.
+    static func visible(_ request: Request) -> String {
+        request.messages.filter { $0["role"] != "tool" }.compactMap { $0["content"]?.stringValue }.joined(separator: "\n")
+    }
+
+    static func finalAnswer(_ text: String) -> ScriptedLLMServer.Turn {
+        .body(["choices": [["message": ["role": "assistant", "content": "", "tool_calls": [
+            ["id": "fa", "type": "function", "function": ["name": "final_answer", "arguments": .string(JSONWriter.string(["answer": .string(text)]))]],
+        ]], "finish_reason": "tool_calls"]]])
+    }
+
+    @Test func aRunWithTheLlamaCppWorkarounds() async throws {
+        let database = try await TestDatabase.make("llamacpp")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["task": "Create an order: prod2 x1 to \"7 Oak St\"."])]),
+                .dynamic { request in
+                    let ids = Request.orderIDs(in: Self.visible(request))
+                    return ids.isEmpty ? .answer("") : Self.finalAnswer("Created \(ids.joined()).")
+                },
+            ]),
+            .agent("orders", [
+                .calls([.init("create_order", ["items": [["product_id": "prod2", "quantity": 1]], "delivery_address": "7 Oak St"])]),
+                .dynamic { request in
+                    let ids = Request.orderIDs(in: Self.visible(request))
+                    return ids.isEmpty ? .answer("") : Self.finalAnswer("Created \(ids.joined()).")
+                },
+            ]),
+        ]
+        let outcome = try await HostHarness.run("Order one smartphone to 7 Oak St.", routes: routes, database: database,
+                                                settings: HostSettings(finalAnswerTool: true), compatibility: .llamaCpp)
+        let id = try #require(try database.orders().first?["_id"]?.stringValue)
+        #expect(outcome.report.status == .completed)
+        #expect(outcome.report.finalAnswer == "Created \(id).")
+        for request in outcome.llm.requests {
+            #expect(request.toolNames.last == "final_answer")
+            #expect(request.systemPrompt.contains("call final_answer"))
+            #expect(request.body["parallel_tool_calls"] == nil)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Agents
+import Foundation
+import JSON
+import Testing
+
+@Suite struct ParallelAndLimitsTests {
+    @Test func twoDelegationsInOneMessageRunConcurrently() async throws {
+        let database = try await TestDatabase.make("parallel")
+        defer { database.drop() }
+        // Each sub-agent's first answer is held until both sub-agents have asked: only a host that
+        // runs them concurrently gets both answers before the 10 s barrier timeout.
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("inventory", ["task": "Check the stock of prod1."]), .init("orders", ["task": "List the orders."])]),
+                .answer("prod1 has 10 in stock; there are no orders."),
+            ]),
+            .agent("inventory", [
+                .rendezvous("both", count: 2, .calls([.init("check_stock", ["product_id": "prod1"])])),
+                .answer("prod1: 10 in stock."),
+            ]),
+            .agent("orders", [
+                .rendezvous("both", count: 2, .calls([.init("list_orders", [:])])),
+                .answer("No orders."),
+            ]),
+        ]
+        let started = ContinuousClock.now
+        let outcome = try await HostHarness.run("Check prod1 and list the orders.", routes: routes, database: database)
+        #expect(outcome.report.status == .completed)
+        #expect(ContinuousClock.now - started < .seconds(8))
+
+        let inventory = try #require(outcome.llm.requests("inventory").first)
+        let orders = try #require(outcome.llm.requests("orders").first)
+        let inventoryDone = try #require(inventory.responded), ordersDone = try #require(orders.responded)
+        // Overlap: each request arrived before the other one was answered.
+        #expect(inventory.arrived < ordersDone)
+        #expect(orders.arrived < inventoryDone)
+
+        // Both results went back to the manager, in the order of its calls, with their ids.
+        let manager = outcome.llm.requests("manager")
+        #expect(manager[1].lastToolResults.compactMap { $0["tool_call_id"]?.stringValue } == manager[0].answeredCallIDs)
+        #expect(manager[1].lastResults.compactMap { $0["agent"]?.stringValue } == ["inventory#1", "orders#1"])
+        #expect(manager[0].body["parallel_tool_calls"] == true)
+    }
+
+    @Test func subAgentStepLimitAsksOnceForAnAnswerAndMarksTheRunIncomplete() async throws {
+        let database = try await TestDatabase.make("maxsteps")
+        defer { database.drop() }
+        let check: ScriptedLLMServer.Turn = .calls([.init("check_stock", ["product_id": "prod1"])])
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("inventory", ["task": "Check prod1 until it changes."])]),
+                .dynamic { request in .answer("Inventory stopped: \(request.lastResults.first?["status"]?.stringValue ?? "?")") },
+            ]),
+            .agent("inventory", [check, check, .answer("prod1 still has 10.")]),
+        ]
+        let outcome = try await HostHarness.run("Watch prod1.", routes: routes, database: database,
+                                                settings: HostSettings(subAgentMaxSteps: 2))
+        let report = outcome.report
+        #expect(report.status == .incomplete)
+        #expect(report.exitCode == 2)
+        #expect(report.finalAnswer == "Inventory stopped: incomplete")
+        let inventory = outcome.llm.requests("inventory")
+        #expect(inventory.count == 3)
+        let last = try #require(inventory.last)
+        #expect(last.body["tool_choice"] == "none")
+        let prompt = last.messages.last?["content"]?.stringValue ?? ""
+        #expect(prompt.hasPrefix("Stop: step limit (2) reached."))
+        let record = try #require(report.agents.first { $0.role == "inventory" })
+        #expect(record.status == .incomplete)
+        #expect(record.answer == "prod1 still has 10.")
+        #expect(record.steps.last?.finalAnswerRequest == true)
+    }
+
+    @Test func managerStepLimitThroughTheBinaryExitsWithTwo() async throws {
+        let database = try await TestDatabase.make("mgrsteps")
+        defer { database.drop() }
+        let llm = try ScriptedLLMServer([
+            .agent("manager", [
+                .calls([.init("inventory", ["task": "Check prod1."])]),
+                .answer("prod1 has 10 (stopped early)."),
+            ]),
+            .agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])]), .answer("10 in stock.")]),
+        ])
+        defer { llm.stop() }
+        let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "run", "check prod1", "--manager-max-steps", "1", "--base-url", llm.baseURL, "--model", "scripted",
+        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "prod1 has 10 (stopped early).\n")
+        #expect(result.stderr.contains("step limit (1) reached"))
+        #expect(result.stderr.contains("the run is incomplete"))
+    }
+
+    @Test func malformedCallsAreRefusedByTheHostAndBounded() async throws {
+        let database = try await TestDatabase.make("malformed")
+        defer { database.drop() }
+        let badJSON = ScriptedLLMServer.Turn.body(["choices": [["message": [
+            "role": "assistant", "content": "",
+            "tool_calls": [["id": "bad_1", "type": "function", "function": ["name": "create_order", "arguments": "{items: oops"]]],
+        ]]]])
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["task": "Create an order: prod1 x2 to \"1 Main St\"."])]),
+                .answer("The orders agent could not make a valid call."),
+            ]),
+            .agent("orders", [
+                .calls([.init("create_order", ["items": [["product_id": "prod1", "quantity": "two"]], "delivery_address": "1 Main St"])]),
+                badJSON,
+                .calls([.init("create_ordr", ["items": []])]),
+                .answer("I could not create the order."),
+            ]),
+        ]
+        let outcome = try await HostHarness.run("Order two laptops.", routes: routes, database: database,
+                                                settings: HostSettings(maxMalformedSteps: 3))
+        #expect(try database.orders().isEmpty)
+        #expect(outcome.report.status == .incomplete)
+        let orders = outcome.llm.requests("orders")
+        #expect(orders.count == 4)
+        let texts = orders.dropFirst().map { $0.toolMessages.last?["content"]?.stringValue ?? "" }
+        #expect(texts[0] == "invalid arguments for create_order: items[0].quantity: must be an integer, got string 'two'. "
+            + "Fix the call to match the tool's schema. Nothing was called.")
+        #expect(texts[1].hasPrefix("invalid arguments for create_order: not valid JSON"))
+        #expect(texts[2] == "unknown tool 'create_ordr'. Your tools: create_order, get_order, list_orders.")
+        #expect(orders[3].body["tool_choice"] == "none")
+        let record = try #require(outcome.report.agents.first { $0.role == "orders" })
+        let calls = record.steps.flatMap(\.toolCalls)
+        #expect(calls.count == 3 && calls.allSatisfy { $0.rejected })
+        #expect(record.note == "3 steps in a row with only malformed tool calls")
+    }
+}

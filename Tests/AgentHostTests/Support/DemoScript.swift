@@ -1,0 +1,42 @@
+import JSON
+
+/// The demo's two orders, scripted: the manager has the orders agent create both, then the
+/// delivery agent ship both, using the order ids from the results it was given.
+enum DemoScript {
+    typealias Route = ScriptedLLMServer.Route
+    typealias Request = ScriptedLLMServer.Request
+
+    static let orderA: JSONValue = ["items": [["product_id": "prod1", "quantity": 2], ["product_id": "prod2", "quantity": 1]],
+                                    "delivery_address": "123 Main St"]
+    static let orderB: JSONValue = ["items": [["product_id": "prod3", "quantity": 3]], "delivery_address": "456 Elm St"]
+
+    static var routes: [Route] {
+        [
+            .agent("manager", [
+                .calls([.init("orders", ["task": "Create two orders: prod1 x2 and prod2 x1 to \"123 Main St\"; prod3 x3 to \"456 Elm St\"."])]),
+                .dynamic { request in
+                    let ids = Request.orderIDs(in: request.lastResultText)
+                    return .calls([.init("delivery", ["task": .string("Set orders \(ids.joined(separator: " and ")) to in_transit.")])])
+                },
+                .dynamic { request in
+                    let ids = Request.orderIDs(in: request.toolMessages.compactMap { $0["content"]?.stringValue }.joined())
+                    return .answer("Created and shipped \(ids.joined(separator: " and ")): both are in transit.")
+                },
+            ]),
+            .agent("orders", [
+                .calls([.init("create_order", orderA), .init("create_order", orderB)]),
+                .dynamic { request in
+                    .answer("Created \(Request.orderIDs(in: request.lastResultText).joined(separator: " and ")).")
+                },
+            ]),
+            .agent("delivery", [
+                .dynamic { request in
+                    .calls(Request.orderIDs(in: request.task).map {
+                        .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"])
+                    })
+                },
+                .answer("Both orders are in_transit."),
+            ]),
+        ]
+    }
+}
