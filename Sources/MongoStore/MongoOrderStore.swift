@@ -1,16 +1,16 @@
-import Dispatch
 import Foundation
 import OrderDomain
 import Synchronization
 
-/// The `OrderStore` over MongoDB, through libmongoc.
-///
-/// libmongoc is blocking, so every operation runs on a thread of `workers` with a client popped
-/// from the pool, and the async caller waits on a continuation: the cooperative thread pool is
-/// never blocked on I/O.
 /// Where the store reports events: an event name and its fields.
 public typealias StoreLog = @Sendable (_ event: String, _ fields: KeyValuePairs<String, String>) -> Void
 
+/// The `OrderStore` over MongoDB, through libmongoc.
+///
+/// libmongoc is blocking, so every operation runs on a thread of its own with a client popped
+/// from the pool, and the async caller waits on a continuation: the cooperative thread pool is
+/// never blocked on I/O, and operations in flight (at most the server's `--max-in-flight`) wait
+/// on the database side by side.
 public final class MongoOrderStore: OrderStore, Sendable {
     public enum TransactionMode: String, Sendable, CaseIterable {
         /// Multi-document transactions when the deployment has them (replica set or sharded).
@@ -41,7 +41,6 @@ public final class MongoOrderStore: OrderStore, Sendable {
     let configuration: Configuration
     let pool: MongoPool
     let log: StoreLog
-    private let workers = DispatchQueue(label: "mongo-store", qos: .userInitiated, attributes: .concurrent)
     /// Set once the first connection has created the indexes, read the topology and recovered.
     private let preparation = Mutex<Prepared?>(nil)
 
@@ -70,10 +69,12 @@ public final class MongoOrderStore: OrderStore, Sendable {
 
     // MARK: Running operations
 
-    /// Runs `body` on a worker thread with a prepared connection.
+    /// Runs `body` on a thread of its own with a prepared connection. Not on a dispatch queue:
+    /// libdispatch runs about one blocking item per core at a time, so calls would wait in turn
+    /// behind a slow or unreachable database.
     func run<T: Sendable>(_ body: @escaping @Sendable (StoreContext) throws(OrderError) -> T) async throws(OrderError) -> T {
         let result: Result<T, OrderError> = await withCheckedContinuation { continuation in
-            workers.async { [self] in
+            Thread.detachNewThread { [self] in
                 continuation.resume(returning: Result { () throws(OrderError) -> T in
                     try pool.withClient { client throws(OrderError) -> T in
                         let prepared = try prepareIfNeeded(client)
@@ -87,11 +88,14 @@ public final class MongoOrderStore: OrderStore, Sendable {
     }
 
     private func prepareIfNeeded(_ client: MongoClient) throws(OrderError) -> Prepared {
-        try preparation.withLock { state throws(OrderError) -> Prepared in
+        if let prepared = preparation.withLock({ $0 }) { return prepared }
+        let context = StoreContext(client: client, usesTransactions: false,
+                                   leaseMilliseconds: configuration.leaseMilliseconds, log: log)
+        // Reach the deployment before taking the lock: while the database is down, every waiting
+        // call then fails after its own server selection timeout, instead of one after another.
+        let hello = try context.mongo { () throws(MongoError) in try client.command(["hello": 1], database: "admin") }
+        return try preparation.withLock { state throws(OrderError) -> Prepared in
             if let state { return state }
-            let context = StoreContext(client: client, usesTransactions: false,
-                                       leaseMilliseconds: configuration.leaseMilliseconds, log: log)
-            let hello = try context.mongo { () throws(MongoError) in try client.command(["hello": 1], database: "admin") }
             let clustered = hello["setName"] != nil || hello["msg"]?.stringValue == "isdbgrid"
             let sessions = hello["logicalSessionTimeoutMinutes"] != nil
             let transactions = configuration.transactions == .auto && clustered && sessions

@@ -19,6 +19,8 @@ final class MCPTestClient: Sendable {
         var arrived: [Int64: JSONValue] = [:]
         var unmatched: [JSONValue] = []
         var closed = false
+        var lineCount = 0
+        var protocolViolations: [String] = []
     }
 
     private let process: Process
@@ -26,6 +28,8 @@ final class MCPTestClient: Sendable {
     private let writeLock = Mutex(())
     private let state = Mutex(State())
     private let stderrData = Mutex(Data())
+    /// Entered by the stdout and stderr readers; left when each has seen end of file.
+    private let readers = DispatchGroup()
     let timeout: Duration
 
     /// Starts the server and performs the MCP handshake.
@@ -55,10 +59,16 @@ final class MCPTestClient: Sendable {
         input = stdin.fileHandleForWriting
         try process.run()
         let output = stdout.fileHandleForReading
-        Thread.detachNewThread { [self] in readLoop(output) }
+        readers.enter()
+        readers.enter()
+        Thread.detachNewThread { [self] in
+            readLoop(output)
+            readers.leave()
+        }
         Thread.detachNewThread { [self] in
             let data = stderr.fileHandleForReading.readDataToEndOfFile()
             stderrData.withLock { $0.append(data) }
+            readers.leave()
         }
     }
 
@@ -72,6 +82,11 @@ final class MCPTestClient: Sendable {
                 let line = buffer[buffer.startIndex..<newline]
                 buffer = Data(buffer[(newline + 1)...])
                 let value = (try? JSONParser.parse(Array(line))) ?? ["unparsable": .string(String(decoding: line, as: UTF8.self))]
+                let problem = JSONRPCLine.problem(Array(line))
+                state.withLock { state in
+                    state.lineCount += 1
+                    if let problem { state.protocolViolations.append(problem) }
+                }
                 deliver(value)
             }
         }
@@ -123,6 +138,27 @@ final class MCPTestClient: Sendable {
         }
     }
 
+    /// Sends `line` as it is and waits for the response with `id` (which must not collide with
+    /// the ids `request` allocates: use ids from 1_000_000 up).
+    func request(rawLine line: [UInt8], id: Int64) async throws -> JSONValue {
+        let timeout = timeout
+        let watchdog = Task { [weak self] in
+            try await Task.sleep(for: timeout)
+            self?.fail(id, TestFailure("no response to raw request #\(id) within \(timeout)"))
+        }
+        defer { watchdog.cancel() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<JSONValue, any Error>? in
+                if let value = state.arrived.removeValue(forKey: id) { return .success(value) }
+                if state.closed { return .failure(TestFailure("the server closed its output")) }
+                state.waiting[id] = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready); return }
+            do { try sendRaw(line) } catch { fail(id, error) }
+        }
+    }
+
     private func fail(_ id: Int64, _ error: any Error) {
         state.withLock { $0.waiting.removeValue(forKey: id) }?.resume(throwing: error)
     }
@@ -150,16 +186,25 @@ final class MCPTestClient: Sendable {
 
     /// Messages that matched no request of ours (errors with a null id, duplicates).
     var unmatched: [JSONValue] { state.withLock { $0.unmatched } }
+    /// Everything the server wrote to stderr so far (all of it once `close()` has returned).
     var stderr: String { String(decoding: stderrData.withLock { $0 }, as: UTF8.self) }
+    /// How many lines the server wrote to stdout.
+    var stdoutLineCount: Int { state.withLock { $0.lineCount } }
+    /// stdout lines that are not JSON-RPC 2.0 responses, each with what is wrong with it.
+    var protocolViolations: [String] { state.withLock { $0.protocolViolations } }
+    var processIdentifier: Int32 { process.processIdentifier }
 
-    /// Closes stdin and waits for the process to exit; returns its exit status.
+    /// Closes stdin and waits for the process to exit and for both of its output streams to end;
+    /// returns its exit status.
     @discardableResult
     func close() async -> Int32 {
         try? input.close()
         let process = process
+        let readers = readers
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 process.waitUntilExit()
+                readers.wait()
                 continuation.resume(returning: process.terminationStatus)
             }
         }
@@ -173,25 +218,42 @@ final class MCPTestClient: Sendable {
 /// Runs one whole session: writes `lines`, closes stdin, and returns every output line parsed.
 struct SessionTranscript {
     let lines: [String]
+    /// Every stdout line parsed; a line that is not JSON appears as `{"unparsable": line}`.
     let messages: [JSONValue]
+    /// stdout lines that are not JSON-RPC 2.0 responses, each with what is wrong with it.
+    let protocolViolations: [String]
     let stderr: String
     let status: Int32
 
-    static func run(_ lines: [String], arguments: [String]) async throws -> SessionTranscript {
-        let input = Data(lines.map { $0 + "\n" }.joined().utf8)
-        let result = try await ProcessRunner.run(TestEnvironment.toolServerPath, arguments, input: input)
-        let messages = try result.lines.map { line -> JSONValue in
-            do { return try JSONParser.parse(line) } catch { throw TestFailure("stdout line is not JSON: \(line.prefix(200))") }
+    static func run(_ lines: [String], arguments: [String], environment: [String: String]? = nil) async throws -> SessionTranscript {
+        try await run(bytes: Data(lines.map { $0 + "\n" }.joined().utf8), arguments: arguments, environment: environment)
+    }
+
+    /// Feeds `bytes` exactly as given (they may be invalid UTF-8 or lack a final newline).
+    static func run(bytes input: Data, arguments: [String], environment: [String: String]? = nil) async throws -> SessionTranscript {
+        let result = try await ProcessRunner.run(TestEnvironment.toolServerPath, arguments, input: input, environment: environment)
+        let lines = result.lines
+        let messages = lines.map { line -> JSONValue in
+            (try? JSONParser.parse(line)) ?? ["unparsable": .string(String(line.prefix(200)))]
         }
-        return SessionTranscript(lines: result.lines, messages: messages, stderr: result.stderr, status: result.status)
+        let violations = lines.compactMap { JSONRPCLine.problem(Array($0.utf8)) }
+        return SessionTranscript(lines: lines, messages: messages, protocolViolations: violations,
+                                 stderr: result.stderr, status: result.status)
     }
 
     /// The response with this id; fails the test if there is not exactly one.
-    func response(_ id: Int64) throws -> JSONValue {
-        let matches = messages.filter { $0["id"] == .int(id) }
-        guard matches.count == 1 else { throw TestFailure("expected one response with id \(id), got \(matches.count): \(lines)") }
+    func response(_ id: Int64) throws -> JSONValue { try response(id: .int(id)) }
+
+    func response(id: JSONValue) throws -> JSONValue {
+        let matches = messages.filter { $0["id"] == id }
+        guard matches.count == 1 else {
+            throw TestFailure("expected one response with id \(JSONWriter.string(id)), got \(matches.count): \(lines.map { $0.prefix(300) })")
+        }
         return matches[0]
     }
+
+    /// The error codes of every error response, in order.
+    var errorCodes: [Int64] { messages.compactMap { $0["error"]?["code"]?.integerValue } }
 }
 
 extension String {

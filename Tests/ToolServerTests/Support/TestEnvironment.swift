@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import MongoStore
+import Synchronization
 
 /// Where the binary under test and the database are: set by scripts/test.sh, with fallbacks for
 /// running `swift test` by hand after `scripts/mongo-standin.sh start`.
@@ -29,11 +30,12 @@ enum TestEnvironment {
 /// A test database seeded through `ToolServer seed`, dropped by `drop()`.
 struct TestDatabase {
     let name: String
-    let inspector: DatabaseInspector
+    var inspector: DatabaseInspector { Inspectors.shared.inspector(for: name) }
 
     static func make(_ label: String = "t", products: [(String, String, String, Int)] = demoProducts) async throws -> TestDatabase {
         let name = TestEnvironment.freshDatabaseName(label)
-        let database = TestDatabase(name: name, inspector: try DatabaseInspector(uri: TestEnvironment.mongoURI, database: name))
+        try Inspectors.shared.open(name)
+        let database = TestDatabase(name: name)
         if !products.isEmpty { try await database.seed(products) }
         return database
     }
@@ -67,7 +69,45 @@ struct TestDatabase {
 
     func orders() throws -> [JSONValue] { try inspector.documents("orders") }
 
-    func drop() { try? inspector.drop() }
+    func drop() {
+        try? inspector.drop()
+        Inspectors.shared.close(name)
+    }
+}
+
+/// The inspectors of the test databases, by name.
+///
+/// Destroying a libmongoc pool joins its monitor threads, which takes up to 500 ms (the minimum
+/// heartbeat interval). Done on the cooperative thread pool, which has one thread per core, that
+/// would stall every other test; so the registry holds the only long-lived reference and a closed
+/// inspector is released on a thread of its own.
+final class Inspectors: Sendable {
+    static let shared = Inspectors()
+    private let open = Mutex<[String: DatabaseInspector]>([:])
+
+    func open(_ name: String) throws {
+        let inspector = try DatabaseInspector(uri: TestEnvironment.mongoURI, database: name)
+        open.withLock { $0[name] = inspector }
+    }
+
+    func inspector(for name: String) -> DatabaseInspector {
+        if let inspector = open.withLock({ $0[name] }) { return inspector }
+        // Closed already, or never opened: a short-lived one still works (and costs the wait).
+        do { return try DatabaseInspector(uri: TestEnvironment.mongoURI, database: name) } catch {
+            fatalError("cannot create an inspector for \(name): \(error)")
+        }
+    }
+
+    func close(_ name: String) {
+        // Retained here and released on the thread, so that the last release happens there.
+        guard let handle = open.withLock({ $0.removeValue(forKey: name).map { Unmanaged.passRetained($0) } }) else { return }
+        let box = UncheckedHandle(handle: handle)
+        Thread.detachNewThread { box.handle.release() }
+    }
+
+    private struct UncheckedHandle: @unchecked Sendable {
+        let handle: Unmanaged<DatabaseInspector>
+    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

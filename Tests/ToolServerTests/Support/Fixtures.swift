@@ -1,0 +1,108 @@
+import Foundation
+import JSON
+import Testing
+
+/// The two ways `create_order` and cancellation keep stock consistent; suites that test
+/// atomicity run once per path.
+enum StorePath: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// Multi-document transactions: the default, since the stand-in presents as a replica set.
+    case transactions
+    /// `--no-transactions`: the marker protocol.
+    case markers
+
+    var arguments: [String] { self == .markers ? ["--no-transactions"] : [] }
+    /// What the server logs on its first connection (`store.ready … transactions=…`).
+    var readyLog: String { self == .markers ? "transactions=false" : "transactions=true" }
+    var testDescription: String { self == .markers ? "no transactions (--no-transactions)" : "transactions" }
+}
+
+extension TestDatabase {
+    /// Both collections, every document sorted by `_id`.
+    func snapshot() throws -> [String: [JSONValue]] { try inspector.snapshot() }
+
+    /// Starts `count` ToolServer processes on this database, each an initialized client.
+    func startClients(_ count: Int, extraArguments: [String] = []) async throws -> [MCPTestClient] {
+        let arguments = serverArguments + extraArguments
+        return try await withThrowingTaskGroup(of: (Int, MCPTestClient).self) { group in
+            for index in 0..<count {
+                group.addTask { (index, try await MCPTestClient.start(arguments)) }
+            }
+            var clients: [(Int, MCPTestClient)] = []
+            for try await client in group { clients.append(client) }
+            return clients.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// Every product's raw document by id.
+    func productDocuments() throws -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for product in try inspector.documents("products") {
+            if let id = product["_id"]?.stringValue { result[id] = product }
+        }
+        return result
+    }
+}
+
+/// Closes the client, and checks what every session must satisfy: exit status 0 and nothing but
+/// JSON-RPC responses on stdout.
+func finish(_ client: MCPTestClient, sourceLocation: SourceLocation = #_sourceLocation) async {
+    let status = await client.close()
+    #expect(status == 0, "exit status \(status); stderr: \(client.stderr.suffix(2000))", sourceLocation: sourceLocation)
+    #expect(client.protocolViolations.isEmpty, "non-protocol stdout: \(client.protocolViolations)", sourceLocation: sourceLocation)
+}
+
+func finish(_ clients: [MCPTestClient], sourceLocation: SourceLocation = #_sourceLocation) async {
+    for client in clients { await finish(client, sourceLocation: sourceLocation) }
+}
+
+/// A server whose database is down: nothing listens on port 1, and every wait is short.
+enum DownDatabase {
+    static let uri = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=500"
+    static let timeoutMS = 500
+    static func arguments(database: String = "down") -> [String] {
+        ["--mongodb-uri", uri, "--db-timeout-ms", String(timeoutMS), "--database", database]
+    }
+}
+
+extension MCPTestClient.ToolResult {
+    /// The JSON of the one text block, parsed (nil when it is not JSON).
+    var textJSON: JSONValue? { try? JSONParser.parse(text) }
+    var contentCount: Int { raw["content"]?.arrayValue?.count ?? 0 }
+    var orderID: String? { self["order_id"]?.stringValue }
+}
+
+/// Sums the quantities of order lines by product.
+func unitsByProduct(_ lines: [(product: String, quantity: Int64)]) -> [String: Int64] {
+    lines.reduce(into: [:]) { $0[$1.product, default: 0] += $1.quantity }
+}
+
+/// The lines of an order document as stored (`lines: [{product_id, quantity, …}]`).
+func storedLines(_ order: JSONValue) -> [(product: String, quantity: Int64)] {
+    (order["lines"]?.arrayValue ?? []).compactMap { line in
+        guard let product = line["product_id"]?.stringValue, let quantity = line["quantity"]?.integerValue else { return nil }
+        return (product, quantity)
+    }
+}
+
+/// A create_order argument object.
+func orderArguments(_ items: [(String, Int64)], address: String = "1 Test Street", key: String? = nil) -> JSONValue {
+    var arguments: JSONObject = [
+        "items": .array(items.map { ["product_id": .string($0.0), "quantity": .int($0.1)] }),
+        "delivery_address": .string(address),
+    ]
+    if let key { arguments["idempotency_key"] = .string(key) }
+    return .object(arguments)
+}
+
+/// A small deterministic generator (SplitMix64), so a failing run can be replayed from its seed.
+struct SeededGenerator: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
