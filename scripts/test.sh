@@ -6,6 +6,10 @@
 # Uses the MongoDB given by MONGODB_URI when set (a real mongod or Atlas); otherwise starts the
 # local stand-in server on port TEST_STANDIN_PORT (default 27018; data under .data/) and stops it
 # afterwards.
+#
+# After `swift test`, the external MCP clients (Tests/clients, pytest: the official Python SDK, the
+# OpenAI Agents SDK, smolagents) drive the same binary against the same database, from the venvs
+# scripts/client-venv.sh keeps. Any failure in either part fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=""
@@ -14,6 +18,7 @@ cleanup() { [ -n "$started" ] && STANDIN_PORT=$port ./scripts/mongo-standin.sh s
 trap cleanup EXIT
 
 ./scripts/install-deps.sh
+./scripts/client-venv.sh
 if [ -n "${MONGODB_URI:-}" ]; then
   export TEST_MONGODB_URI="$MONGODB_URI"
   echo "[test] using MONGODB_URI from the environment" >&2
@@ -28,4 +33,12 @@ swift build --build-tests 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
 export TOOLSERVER_BIN="$(swift build --show-bin-path)/ToolServer"
 export AGENTHOST_BIN="$(swift build --show-bin-path)/AgentHost"
 echo "[test] running the suite against $TEST_MONGODB_URI" >&2
-swift test --skip-build "$@"
+status=0
+swift test --skip-build "$@" || status=$?
+
+echo "[test] external MCP clients (Tests/clients) against $TOOLSERVER_BIN" >&2
+# pytest exits 5 when it collected no test: that is a failure here like any other non-zero code.
+.venv-clients/bin/python -m pytest Tests/clients --ignore=Tests/clients/test_smolagents.py || status=1
+.venv-smolagents/bin/python -m pytest Tests/clients/test_smolagents.py || status=1
+[ "$status" -eq 0 ] && echo "[test] all suites passed" >&2 || echo "[test] FAILED (see above)" >&2
+exit "$status"

@@ -214,7 +214,10 @@ public final class MCPServer: Sendable {
             result = ["content": [["type": "text", "text": .string(JSONWriter.string(.object(structured)))]]]
             if version.hasStructuredOutput { result["structuredContent"] = .object(structured) }
             result["isError"] = false
-            logger.debug("tool.call", ["tool": tool.name, "ok": "true", "ms": Self.milliseconds(elapsed)])
+            // Formatting the duration costs more than the rest of the bookkeeping: only when logged.
+            if logger.level <= .debug {
+                logger.debug("tool.call", ["tool": tool.name, "ok": "true", "ms": Self.milliseconds(elapsed)])
+            }
         case .failure(let message):
             result = ["content": [["type": "text", "text": .string(message)]], "isError": true]
             logger.info("tool.error", ["tool": tool.name, "ms": Self.milliseconds(elapsed), "error": message])

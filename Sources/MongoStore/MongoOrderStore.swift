@@ -41,6 +41,8 @@ public final class MongoOrderStore: OrderStore, Sendable {
     let configuration: Configuration
     let pool: MongoPool
     let log: StoreLog
+    /// Threads for the blocking driver calls, one per operation in flight, reused.
+    private let workers = BlockingWorkers(name: "mongo-store")
     /// Set once the first connection has created the indexes, read the topology and recovered.
     private let preparation = Mutex<Prepared?>(nil)
 
@@ -71,10 +73,10 @@ public final class MongoOrderStore: OrderStore, Sendable {
 
     /// Runs `body` on a thread of its own with a prepared connection. Not on a dispatch queue:
     /// libdispatch runs about one blocking item per core at a time, so calls would wait in turn
-    /// behind a slow or unreachable database.
+    /// behind a slow or unreachable database. The threads are reused (`BlockingWorkers`).
     func run<T: Sendable>(_ body: @escaping @Sendable (StoreContext) throws(OrderError) -> T) async throws(OrderError) -> T {
         let result: Result<T, OrderError> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread { [self] in
+            workers.submit { [self] in
                 continuation.resume(returning: Result { () throws(OrderError) -> T in
                     try pool.withClient { client throws(OrderError) -> T in
                         let prepared = try prepareIfNeeded(client)
