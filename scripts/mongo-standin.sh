@@ -4,7 +4,9 @@
 #
 #   scripts/mongo-standin.sh install|start|stop|status|uri
 #
-# Environment: STANDIN_PORT (27017), STANDIN_DATA (.data/standin-PORT). Everything lives under the project.
+# Environment: STANDIN_PORT (27017), STANDIN_DATA (.data/standin-PORT), STANDIN_TXN_LIFETIME (seconds after
+# which an abandoned transaction is aborted, as mongod's transactionLifetimeLimitSeconds; 60).
+# Everything lives under the project.
 # `start` prints the connection string on stdout; progress goes to stderr.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +45,8 @@ start)
   mkdir -p "$DATA"
   say "starting on 127.0.0.1:$PORT (data: ${DATA#$ROOT/}, log: ${LOG#$ROOT/})"
   nohup "$VENV/bin/python" "$ROOT/scripts/standin_server.py" --port "$PORT" --storage-path "$DATA" \
-        --max-connections 4000 --idle-timeout 0 >>"$LOG" 2>&1 </dev/null &
+        --max-connections 4000 --idle-timeout 0 --transaction-lifetime "${STANDIN_TXN_LIFETIME:-60}" \
+        >>"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 300); do
     if ping; then say "ready"; echo "$URI"; exit 0; fi

@@ -23,7 +23,8 @@ if [ -n "${MONGODB_URI:-}" ]; then
   export TEST_MONGODB_URI="$MONGODB_URI"
   echo "[test] using MONGODB_URI from the environment" >&2
 else
-  export TEST_MONGODB_URI=$(STANDIN_PORT=$port ./scripts/mongo-standin.sh start)
+  # Abandoned transactions (the crash tests kill servers inside them) are aborted after 3 s, not 60.
+  export TEST_MONGODB_URI=$(STANDIN_PORT=$port STANDIN_TXN_LIFETIME=3 ./scripts/mongo-standin.sh start)
   started=yes
 fi
 

@@ -8,10 +8,13 @@ import OrderDomain
 ///                delivery_address, idempotency_key?, created_at, updated_at,
 ///                history: [{status, at, note?}], lease_until?, restock?: "pending" | "done"}
 ///
-/// An order whose `status` is `reserving` is still being created on the no-transaction path and
-/// is invisible to clients.
+/// An order whose `status` is `reserving` is still being created on the no-transaction path, and
+/// one whose status is `rolling_back` is being undone; both are invisible to clients. Unfinished
+/// work carries a lease (`lease_owner`, `lease_until`; see `LeaseRegistry`).
 enum Stored {
     static let reserving = "reserving"
+    static let rollingBack = "rolling_back"
+    static let unfinishedStatuses: [BSON] = [.string(reserving), .string(rollingBack)]
     static let visibleStatuses: [BSON] = OrderStatus.allCases.map { .string($0.rawValue) }
 
     static func productDocument(_ product: Product, now: Timestamp) -> BSONDocument {
@@ -40,7 +43,7 @@ enum Stored {
         return .document(document)
     }
 
-    static func orderDocument(_ order: Order, status: String, leaseUntil: Timestamp?) -> BSONDocument {
+    static func orderDocument(_ order: Order, status: String, lease: BSONDocument? = nil) -> BSONDocument {
         var document: BSONDocument = [
             "_id": .string(order.id.rawValue),
             "status": .string(status),
@@ -59,20 +62,20 @@ enum Stored {
             "history": .array(order.history.map(historyEntry)),
         ]
         if let key = order.idempotencyKey { document["idempotency_key"] = .string(key) }
-        if let leaseUntil { document["lease_until"] = .datetime(leaseUntil.millisecondsSince1970) }
+        for field in lease?.fields ?? [] { document[field.key] = field.value }
         return document
     }
 
-    /// The order in `document`, with its status; `reserving` orders come back with status
-    /// `pending` and `isReserving` set.
-    static func order(from document: BSONDocument) throws(OrderError) -> (order: Order, isReserving: Bool) {
+    /// The order in `document`, with its status; unfinished orders (`reserving`, `rolling_back`)
+    /// come back with status `pending` and `isUnfinished` set.
+    static func order(from document: BSONDocument) throws(OrderError) -> (order: Order, isUnfinished: Bool) {
         func bad(_ what: String) -> OrderError {
             .storeFailure("order document \(document["_id"]?.stringValue ?? "?") has an unexpected \(what)")
         }
         guard let rawID = document["_id"]?.stringValue, let id = OrderID(rawID) else { throw bad("_id") }
         guard let rawStatus = document["status"]?.stringValue else { throw bad("status") }
-        let isReserving = rawStatus == reserving
-        guard let status = isReserving ? .pending : OrderStatus(rawValue: rawStatus) else { throw bad("status") }
+        let isUnfinished = rawStatus == reserving || rawStatus == rollingBack
+        guard let status = isUnfinished ? .pending : OrderStatus(rawValue: rawStatus) else { throw bad("status") }
         var lines: [OrderLine] = []
         for entry in document["lines"]?.arrayValue ?? [] {
             guard let line = entry.documentValue,
@@ -97,6 +100,6 @@ enum Stored {
                           deliveryAddress: document["delivery_address"]?.stringValue ?? "",
                           idempotencyKey: document["idempotency_key"]?.stringValue,
                           createdAt: created, updatedAt: updated, history: history)
-        return (order, isReserving)
+        return (order, isUnfinished)
     }
 }

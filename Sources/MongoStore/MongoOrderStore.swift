@@ -43,6 +43,7 @@ public final class MongoOrderStore: OrderStore, Sendable {
     let log: StoreLog
     /// Threads for the blocking driver calls, one per operation in flight, reused.
     private let workers = BlockingWorkers(name: "mongo-store")
+    let leases = LeaseRegistry()
     /// Set once the first connection has created the indexes, read the topology and recovered.
     private let preparation = Mutex<Prepared?>(nil)
 
@@ -71,6 +72,45 @@ public final class MongoOrderStore: OrderStore, Sendable {
 
     // MARK: Running operations
 
+    private func context(_ client: MongoClient, usesTransactions: Bool) -> StoreContext {
+        StoreContext(client: client, usesTransactions: usesTransactions, leaseMilliseconds: configuration.leaseMilliseconds,
+                     leases: leases, log: log)
+    }
+
+    /// Starts the background work a long-running server needs: renewing the leases of this
+    /// process's unfinished operations (every third of a lease), and taking over work that other
+    /// processes left unfinished (every lease), so that a crash elsewhere is repaired without a
+    /// restart. Runs for the life of the process.
+    public func startMaintenance() {
+        let interval = max(configuration.leaseMilliseconds / 3, 50)
+        let thread = Thread { [weak self] in
+            var tick = 0
+            while true {
+                usleep(UInt32(min(interval, 60_000)) * 1000)
+                guard let self else { return }
+                tick += 1
+                self.maintain(recover: tick % 3 == 0)
+            }
+        }
+        thread.name = "store-maintenance"
+        thread.start()
+    }
+
+    private func maintain(recover: Bool) {
+        let transactions = preparation.withLock { $0?.usesTransactions }
+        guard !leases.held.isEmpty || (recover && transactions != nil) else { return }
+        pool.withClient { client in
+            let context = context(client, usesTransactions: transactions ?? false)
+            context.renewLeases()
+            guard recover, transactions != nil else { return }
+            do throws(OrderError) {
+                _ = try context.recoverExpiredWork()
+            } catch {
+                log("store.recovery_failed", ["error": error.message])
+            }
+        }
+    }
+
     /// Runs `body` on a thread of its own with a prepared connection. Not on a dispatch queue:
     /// libdispatch runs about one blocking item per core at a time, so calls would wait in turn
     /// behind a slow or unreachable database. The threads are reused (`BlockingWorkers`).
@@ -80,8 +120,7 @@ public final class MongoOrderStore: OrderStore, Sendable {
                 continuation.resume(returning: Result { () throws(OrderError) -> T in
                     try pool.withClient { client throws(OrderError) -> T in
                         let prepared = try prepareIfNeeded(client)
-                        return try body(StoreContext(client: client, usesTransactions: prepared.usesTransactions,
-                                                     leaseMilliseconds: configuration.leaseMilliseconds, log: log))
+                        return try body(context(client, usesTransactions: prepared.usesTransactions))
                     }
                 })
             }
@@ -91,8 +130,7 @@ public final class MongoOrderStore: OrderStore, Sendable {
 
     private func prepareIfNeeded(_ client: MongoClient) throws(OrderError) -> Prepared {
         if let prepared = preparation.withLock({ $0 }) { return prepared }
-        let context = StoreContext(client: client, usesTransactions: false,
-                                   leaseMilliseconds: configuration.leaseMilliseconds, log: log)
+        let context = context(client, usesTransactions: false)
         // Reach the deployment before taking the lock: while the database is down, every waiting
         // call then fails after its own server selection timeout, instead of one after another.
         let hello = try context.mongo { () throws(MongoError) in try client.command(["hello": 1], database: "admin") }
@@ -103,9 +141,7 @@ public final class MongoOrderStore: OrderStore, Sendable {
             let transactions = configuration.transactions == .auto && clustered && sessions
             try context.createIndexes()
             let prepared = Prepared(usesTransactions: transactions)
-            let recovery = StoreContext(client: client, usesTransactions: transactions,
-                                        leaseMilliseconds: configuration.leaseMilliseconds, log: log)
-            let repaired = try recovery.recoverExpiredWork()
+            let repaired = try self.context(client, usesTransactions: transactions).recoverExpiredWork()
             log("store.ready", ["database": configuration.database, "transactions": String(transactions),
                                 "topology": clustered ? "replica-set-or-sharded" : "standalone", "recovered": String(repaired)])
             state = prepared

@@ -7,6 +7,7 @@ struct StoreContext {
     let client: MongoClient
     let usesTransactions: Bool
     let leaseMilliseconds: Int64
+    let leases: LeaseRegistry
     let log: StoreLog
     let products: MongoCollection
     let orders: MongoCollection
@@ -14,10 +15,12 @@ struct StoreContext {
     /// The largest stock a product may hold, far above any real warehouse and far below overflow.
     static let maxStock: Int64 = 1_000_000_000_000
 
-    init(client: MongoClient, usesTransactions: Bool, leaseMilliseconds: Int64, log: @escaping StoreLog) {
+    init(client: MongoClient, usesTransactions: Bool, leaseMilliseconds: Int64, leases: LeaseRegistry,
+         log: @escaping StoreLog) {
         self.client = client
         self.usesTransactions = usesTransactions
         self.leaseMilliseconds = leaseMilliseconds
+        self.leases = leases
         self.log = log
         products = client.collection("products")
         orders = client.collection("orders")
@@ -132,7 +135,7 @@ struct StoreContext {
     func findVisibleOrder(_ id: OrderID) throws(OrderError) -> Order? {
         guard let document = try findOrderDocument(["_id": .string(id.rawValue)]) else { return nil }
         let stored = try Stored.order(from: document)
-        return stored.isReserving ? nil : stored.order
+        return stored.isUnfinished ? nil : stored.order
     }
 
     func listOrders(status: OrderStatus?, limit: Int) throws(OrderError) -> [Order] {

@@ -60,6 +60,7 @@ struct Serve: AsyncParsableCommand {
             tools: tools, logger: logger, maxLineBytes: maxMessageBytes, maxInFlight: maxInFlight)
         // Connect, create indexes and repair unfinished work in the background: initialize and
         // tools/list never wait for the database.
+        store.startMaintenance()
         let warmUp = Task {
             do throws(OrderError) { try await store.prepare() } catch {
                 logger.warning("store.unavailable", ["error": error.message])

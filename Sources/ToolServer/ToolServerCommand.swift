@@ -49,6 +49,11 @@ struct DatabaseOptions: ParsableArguments {
             help: ArgumentHelp("How long a call waits for an unreachable database before failing.", valueName: "ms"))
     var dbTimeoutMS: Int32 = 5000
 
+    @Option(name: .customLong("lease-ms"),
+            help: ArgumentHelp("How long unfinished work of the no-transaction path is protected from recovery "
+                               + "by other processes after this one stops renewing it (it crashed).", valueName: "ms"))
+    var leaseMilliseconds: Int64 = 30_000
+
     @Option(help: ArgumentHelp("debug, info, warning, error or off; overrides LOG_LEVEL.", valueName: "level"))
     var logLevel: String?
 
@@ -63,6 +68,7 @@ struct DatabaseOptions: ParsableArguments {
             throw ValidationError("invalid database name '\(name)': use 1-63 characters without / \\ . space \" $")
         }
         guard dbTimeoutMS > 0 else { throw ValidationError("--db-timeout-ms must be positive") }
+        guard (100...3_600_000).contains(leaseMilliseconds) else { throw ValidationError("--lease-ms must be 100-3600000") }
         if let logLevel, Logger.Level(name: logLevel) == nil {
             throw ValidationError("unknown log level '\(logLevel)'; use debug, info, warning, error or off")
         }
@@ -76,7 +82,7 @@ struct DatabaseOptions: ParsableArguments {
     func makeStore(logger: Logger) throws -> MongoOrderStore {
         let configuration = MongoOrderStore.Configuration(
             uri: resolvedURI, database: resolvedDatabase, transactions: noTransactions ? .never : .auto,
-            serverSelectionTimeoutMS: dbTimeoutMS)
+            serverSelectionTimeoutMS: dbTimeoutMS, leaseMilliseconds: leaseMilliseconds)
         do {
             return try MongoOrderStore(configuration) { event, fields in logger.info(event, fields) }
         } catch {

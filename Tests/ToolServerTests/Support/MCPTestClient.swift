@@ -66,8 +66,11 @@ final class MCPTestClient: Sendable {
             readers.leave()
         }
         Thread.detachNewThread { [self] in
-            let data = stderr.fileHandleForReading.readDataToEndOfFile()
-            stderrData.withLock { $0.append(data) }
+            // Chunk by chunk, so that a test can watch the log while the server runs.
+            let handle = stderr.fileHandleForReading
+            while case let data = handle.availableData, !data.isEmpty {
+                stderrData.withLock { $0.append(data) }
+            }
             readers.leave()
         }
     }
