@@ -43,6 +43,26 @@ extension TestDatabase {
     }
 }
 
+extension TestDatabase {
+    /// What is wrong with the markers the no-transaction path left on the products once its work
+    /// is done: there must be no `holds` (every reservation finished), and `releases` only for
+    /// cancelled orders whose restock is done, one per order and product (they are kept a while on
+    /// purpose, so that a stalled operation can never return the stock twice).
+    func markerProblems() throws -> [String] {
+        var problems: [String] = []
+        let orders = Dictionary(uniqueKeysWithValues: try self.orders().compactMap { order in order["_id"]?.stringValue.map { ($0, order) } })
+        for (id, product) in try productDocuments() {
+            if let holds = product["holds"]?.arrayValue, !holds.isEmpty { problems.append("\(id) holds \(JSONWriter.string(.array(holds)))") }
+            let released = (product["releases"]?.arrayValue ?? []).compactMap { $0["order"]?.stringValue ?? $0.stringValue }
+            if Set(released).count != released.count { problems.append("\(id) has a release twice: \(released)") }
+            for order in released where orders[order]?["status"] != "cancelled" || orders[order]?["restock"].map({ $0 == "done" }) == false {
+                problems.append("\(id) has a release of \(order), which is not a finished cancellation")
+            }
+        }
+        return problems
+    }
+}
+
 /// Closes the client, and checks what every session must satisfy: exit status 0 and nothing but
 /// JSON-RPC responses on stdout.
 func finish(_ client: MCPTestClient, sourceLocation: SourceLocation = #_sourceLocation) async {

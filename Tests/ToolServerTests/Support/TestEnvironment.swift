@@ -12,6 +12,16 @@ enum TestEnvironment {
         environment["TEST_MONGODB_URI"] ?? environment["MONGODB_URI"] ?? "mongodb://127.0.0.1:27018/?retryWrites=false"
     }
 
+    /// The URI the tests' own connections use: a database that stops answering fails their reads
+    /// and drops after 20 s instead of libmongoc's 5 minutes, so a wedged server fails the run
+    /// instead of hanging it.
+    static var inspectorURI: String {
+        let uri = mongoURI
+        if uri.lowercased().contains("sockettimeoutms") { return uri }
+        let hasPath = uri.split(separator: "://", maxSplits: 1).last?.contains("/") ?? false
+        return uri + (uri.contains("?") ? "&" : hasPath ? "?" : "/?") + "socketTimeoutMS=20000"
+    }
+
     static var toolServerPath: String {
         if let path = environment["TOOLSERVER_BIN"] { return path }
         // Tests/ToolServerTests/Support/TestEnvironment.swift → package root
@@ -69,10 +79,8 @@ struct TestDatabase {
 
     func orders() throws -> [JSONValue] { try inspector.documents("orders") }
 
-    func drop() {
-        try? inspector.drop()
-        Inspectors.shared.close(name)
-    }
+    /// Drops the database (waiting up to 25 s for it) and releases its inspector.
+    func drop() { Inspectors.shared.close(name) }
 }
 
 /// The inspectors of the test databases, by name.
@@ -86,23 +94,31 @@ final class Inspectors: Sendable {
     private let open = Mutex<[String: DatabaseInspector]>([:])
 
     func open(_ name: String) throws {
-        let inspector = try DatabaseInspector(uri: TestEnvironment.mongoURI, database: name)
+        let inspector = try DatabaseInspector(uri: TestEnvironment.inspectorURI, database: name)
         open.withLock { $0[name] = inspector }
     }
 
     func inspector(for name: String) -> DatabaseInspector {
         if let inspector = open.withLock({ $0[name] }) { return inspector }
         // Closed already, or never opened: a short-lived one still works (and costs the wait).
-        do { return try DatabaseInspector(uri: TestEnvironment.mongoURI, database: name) } catch {
+        do { return try DatabaseInspector(uri: TestEnvironment.inspectorURI, database: name) } catch {
             fatalError("cannot create an inspector for \(name): \(error)")
         }
     }
 
+    /// Drops the database and releases its inspector on a thread of their own. Waits for the drop,
+    /// but not forever: a test must not hang on a server that stopped answering.
     func close(_ name: String) {
         // Retained here and released on the thread, so that the last release happens there.
         guard let handle = open.withLock({ $0.removeValue(forKey: name).map { Unmanaged.passRetained($0) } }) else { return }
         let box = UncheckedHandle(handle: handle)
-        Thread.detachNewThread { box.handle.release() }
+        let dropped = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? box.handle.takeUnretainedValue().drop()
+            dropped.signal()
+            box.handle.release()
+        }
+        _ = dropped.wait(timeout: .now() + .seconds(25))
     }
 
     private struct UncheckedHandle: @unchecked Sendable {
