@@ -23,10 +23,8 @@ import Testing
                 .answer("No orders."),
             ]),
         ]
-        let started = ContinuousClock.now
         let outcome = try await HostHarness.run("Check prod1 and list the orders.", routes: routes, database: database)
         #expect(outcome.report.status == .completed)
-        #expect(ContinuousClock.now - started < .seconds(8))
 
         let inventory = try #require(outcome.llm.requests("inventory").first)
         let orders = try #require(outcome.llm.requests("orders").first)
