@@ -63,7 +63,7 @@ struct TestDatabase {
         try Data(JSONWriter.bytes(list)).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try await ProcessRunner.run(TestEnvironment.toolServerPath,
-                                                 ["seed", file.path, "--mongodb-uri", TestEnvironment.mongoURI, "--database", name])
+                                                 ["seed", file.path, "--mongodb-uri", TestEnvironment.inspectorURI, "--database", name])
         guard result.status == 0 else { throw TestFailure("seed failed: \(result.stderr)") }
     }
 
