@@ -73,7 +73,7 @@ struct OrderPlacement {
         let at = BSON.datetime(order.createdAt.millisecondsSince1970)
         FaultInjection.point("create_order.before_first_write")
         do {
-            return try context.withTransaction { options throws(MongoError) -> (value: Attempt, commit: Bool) in
+            return try context.withTransaction(writing: order.lines.map(\.productID.rawValue)) { options throws(MongoError) -> (value: Attempt, commit: Bool) in
                 // Products in id order: orders that share products claim them in the same order, so
                 // of two that overlap one always gets through instead of both conflicting.
                 for (index, line) in order.lines.sorted(by: { $0.productID < $1.productID }).enumerated() {

@@ -54,7 +54,7 @@ extension StoreContext {
             set["restock"] = "done"
             let update: BSONDocument = ["$set": .document(set), "$push": ["history": Stored.historyEntry(entry)]]
             return try mongo { () throws(MongoError) in
-                try withTransaction { options throws(MongoError) -> (value: Bool, commit: Bool) in
+                try withTransaction(writing: order.lines.map(\.productID.rawValue)) { options throws(MongoError) -> (value: Bool, commit: Bool) in
                     guard try orders.updateOne(filter, update, options: options).matched == 1 else { return (false, false) }
                     FaultInjection.point("cancel.after_status_write")
                     for (index, line) in order.lines.enumerated() {

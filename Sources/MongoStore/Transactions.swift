@@ -7,11 +7,12 @@ extension StoreContext {
     ///
     /// `body` gets the options (with the session id) to pass to every operation, and returns its
     /// value and whether to commit; returning `commit: false` aborts. The transactions of one
-    /// process take turns (see `TransactionTurn`); the time limit counts from this one's turn.
-    func withTransaction<T>(timeLimit: TimeInterval = 30,
+    /// process that write the same products take turns (see `ProductTurns`); the time limit counts
+    /// from this one's turn.
+    func withTransaction<T>(writing productIDs: [String], timeLimit: TimeInterval = 30,
                             _ body: (BSONDocument) throws(MongoError) -> (value: T, commit: Bool)) throws(MongoError) -> T {
-        TransactionTurn.semaphore.wait()
-        defer { TransactionTurn.semaphore.signal() }
+        let turn = ProductTurns.shared.take(productIDs)
+        defer { ProductTurns.shared.give(turn) }
         let session = try client.startSession()
         let deadline = Date().addingTimeInterval(timeLimit)
         var attempt = 0
@@ -60,11 +61,32 @@ extension StoreContext {
     }
 }
 
-/// The transactions of a process run one at a time. They all write product documents, and when
-/// orders compete for the same products, concurrent transactions abort each other with write
-/// conflicts: dozens side by side mostly conflict and retry, and their retries load the server
-/// so much that the transaction holding the documents slows down too, until hardly any commits.
-/// Taking turns leaves the competition to the processes, which the retries with backoff handle.
-enum TransactionTurn {
-    static let semaphore = DispatchSemaphore(value: 1)
+/// Transactions of one process that write the same products run one at a time; the others run
+/// side by side. Concurrent transactions on one product document abort each other with write
+/// conflicts: dozens side by side mostly conflict and retry, and their retries load the server so
+/// much that the one holding the document slows down too, until hardly any commits. Taking turns
+/// leaves the competition to the processes, which retries with backoff handle.
+///
+/// Products map onto a fixed set of locks, taken in index order, so two transactions can never
+/// wait for each other.
+final class ProductTurns: Sendable {
+    static let shared = ProductTurns()
+    private let locks = (0..<64).map { _ in NSLock() }
+
+    func take(_ productIDs: [String]) -> [Int] {
+        let indices = Set(productIDs.map { stripe($0) }).sorted()
+        for index in indices { locks[index].lock() }
+        return indices
+    }
+
+    func give(_ indices: [Int]) {
+        for index in indices.reversed() { locks[index].unlock() }
+    }
+
+    /// FNV-1a of the id, so that a product always maps to the same lock.
+    private func stripe(_ id: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(hash % UInt64(locks.count))
+    }
 }
