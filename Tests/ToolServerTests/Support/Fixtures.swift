@@ -20,12 +20,14 @@ extension TestDatabase {
     /// Both collections, every document sorted by `_id`.
     func snapshot() throws -> [String: [JSONValue]] { try inspector.snapshot() }
 
-    /// Starts `count` ToolServer processes on this database, each an initialized client.
-    func startClients(_ count: Int, extraArguments: [String] = []) async throws -> [MCPTestClient] {
+    /// Starts `count` ToolServer processes on this database, each an initialized client. Their
+    /// requests may take long on a loaded machine (they compete for the same products), so they
+    /// wait longer than a single client does before calling a request lost.
+    func startClients(_ count: Int, extraArguments: [String] = [], timeout: Duration = .seconds(240)) async throws -> [MCPTestClient] {
         let arguments = serverArguments + extraArguments
         return try await withThrowingTaskGroup(of: (Int, MCPTestClient).self) { group in
             for index in 0..<count {
-                group.addTask { (index, try await MCPTestClient.start(arguments)) }
+                group.addTask { (index, try await MCPTestClient.start(arguments, timeout: timeout)) }
             }
             var clients: [(Int, MCPTestClient)] = []
             for try await client in group { clients.append(client) }

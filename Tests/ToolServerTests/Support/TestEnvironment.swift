@@ -14,12 +14,16 @@ enum TestEnvironment {
 
     /// The URI the tests' own connections use: a database that stops answering fails their reads
     /// and drops after 20 s instead of libmongoc's 5 minutes, so a wedged server fails the run
-    /// instead of hanging it.
+    /// instead of hanging it; and a server slow to answer on a loaded machine gets 30 s to be
+    /// selected instead of 5.
     static var inspectorURI: String {
-        let uri = mongoURI
-        if uri.lowercased().contains("sockettimeoutms") { return uri }
-        let hasPath = uri.split(separator: "://", maxSplits: 1).last?.contains("/") ?? false
-        return uri + (uri.contains("?") ? "&" : hasPath ? "?" : "/?") + "socketTimeoutMS=20000"
+        var uri = mongoURI
+        for (option, value) in [("socketTimeoutMS", "20000"), ("serverSelectionTimeoutMS", "30000")]
+        where !uri.lowercased().contains(option.lowercased()) {
+            let hasPath = uri.split(separator: "://", maxSplits: 1).last?.contains("/") ?? false
+            uri += (uri.contains("?") ? "&" : hasPath ? "?" : "/?") + "\(option)=\(value)"
+        }
+        return uri
     }
 
     static var toolServerPath: String {
