@@ -98,9 +98,11 @@ import Testing
         await finish(setup)
 
         try await crash(database, Case(path: path, point: "create_order.after_line.2"), call: "create_order", Self.order)
+        #expect(try database.unfinishedWork().count == 1, "the crash should leave a reservation behind")
+        // (The next crashing server may already take that one over at its start: its lease is short.)
         try await crash(database, Case(path: path, point: "cancel.after_line.1"), call: "update_delivery_status",
                         ["order_id": .string(toCancel), "status": "cancelled"])
-        #expect(try database.unfinishedWork().count == 2, "both crashes should leave unfinished work behind")
+        #expect(try database.unfinishedWork().contains(toCancel), "the crash should leave the cancellation unfinished")
 
         let restarted = try await MCPTestClient.start(database.serverArguments + path.arguments + Self.lease)
         let repaired = try await database.waitUntil { try database.unfinishedWork().isEmpty }
