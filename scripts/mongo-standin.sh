@@ -44,9 +44,13 @@ start)
   if ping; then echo "$URI"; exit 0; fi   # ours from an earlier run, or another server on that port
   mkdir -p "$DATA"
   say "starting on 127.0.0.1:$PORT (data: ${DATA#$ROOT/}, log: ${LOG#$ROOT/})"
-  nohup "$VENV/bin/python" "$ROOT/scripts/standin_server.py" --port "$PORT" --storage-path "$DATA" \
-        --max-connections 4000 --idle-timeout 0 --transaction-lifetime "${STANDIN_TXN_LIFETIME:-60}" \
-        >>"$LOG" 2>&1 </dev/null &
+  # In the background with none of our descriptors but the log: a server that kept a pipe or
+  # socket of whoever ran this script would keep that caller waiting for it to close.
+  (
+    for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
+    exec nohup "$VENV/bin/python" "$ROOT/scripts/standin_server.py" --port "$PORT" --storage-path "$DATA" \
+         --max-connections 4000 --idle-timeout 0 --transaction-lifetime "${STANDIN_TXN_LIFETIME:-60}"
+  ) >>"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 300); do
     if ping; then say "ready"; echo "$URI"; exit 0; fi

@@ -16,8 +16,11 @@ struct StockInvariant {
 
     /// What is wrong, one line per problem; empty when the invariant holds.
     func violations(in database: TestDatabase) throws -> [String] {
+        violations(orders: try database.orders(), products: try database.productDocuments())
+    }
+
+    func violations(orders: [JSONValue], products: [String: JSONValue]) -> [String] {
         var problems: [String] = []
-        let orders = try database.orders()
         let knownOrders = Set(orders.compactMap { $0["_id"]?.stringValue })
         var held: [String: Int64] = [:]
         for order in orders {
@@ -31,7 +34,7 @@ struct StockInvariant {
                 problems.append("order \(id) is unfinished (status \(status ?? "missing"))")
             }
         }
-        for (productID, document) in try database.productDocuments() {
+        for (productID, document) in products {
             let stock = document["stock"]?.integerValue ?? -1
             if stock < 0 { problems.append("\(productID): stock \(stock) is negative") }
             if let want = expected[productID], stock + held[productID, default: 0] != want {

@@ -1,0 +1,183 @@
+import Foundation
+import JSON
+import MongoStore
+import Synchronization
+import Testing
+
+/// The database stops in the middle of a run of concurrent clients and comes back with its data:
+/// calls fail with "database unavailable" within the configured time, the servers stay up and
+/// serve again without a restart, a client's retry with the same idempotency key never applies an
+/// order twice, and the stock invariant holds afterwards.
+@Suite(.serialized) struct OutageTests {
+    static let timeoutMS = 1000
+    static let initial: [String: Int64] = ["o1": 5000, "o2": 5000, "o3": 5000]
+
+    /// A stand-in server of the test's own, on its own port and data directory, so stopping it
+    /// disturbs no other test.
+    struct OwnDatabaseServer {
+        let port: Int
+        let data: String
+        var uri: String { "mongodb://127.0.0.1:\(port)/?retryWrites=false&socketTimeoutMS=20000" }
+        static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/mongo-standin.sh").path
+
+        /// Runs the project's script with its output in a file, not a pipe: the server it starts
+        /// in the background inherits the script's descriptors, and a pipe would never close.
+        func run(_ command: String) async throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [Self.script, command]
+            process.environment = ProcessInfo.processInfo.environment.merging(
+                ["STANDIN_PORT": String(port), "STANDIN_DATA": data, "STANDIN_TXN_LIFETIME": "3"]) { $1 }
+            let log = data + ".script.log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = output
+            process.standardError = output
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let status = await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    process.waitUntilExit()
+                    continuation.resume(returning: process.terminationStatus)
+                }
+            }
+            try? output.close()
+            guard status == 0 else {
+                throw TestFailure("mongo-standin.sh \(command) failed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            }
+        }
+    }
+
+    /// Places orders with unique keys as fast as it can until told to stop, recording each outcome.
+    final class Load: Sendable {
+        struct Call: Sendable {
+            let key: String
+            let ok: Bool
+            let text: String
+            let seconds: Double
+            let at: ContinuousClock.Instant
+        }
+        let calls = Mutex<[Call]>([])
+        let stop = Atomic<Bool>(false)
+
+        func run(_ client: MCPTestClient, label: String, workers: Int) async {
+            await withTaskGroup(of: Void.self) { group in
+                for worker in 0..<workers {
+                    group.addTask {
+                        var index = 0
+                        while !self.stop.load(ordering: .relaxed) {
+                            index += 1
+                            let key = "\(label)-\(worker)-\(index)"
+                            let product = ["o1", "o2", "o3"][index % 3]
+                            let started = ContinuousClock.now
+                            let result = try? await client.call("create_order", orderArguments([(product, 1)], key: key))
+                            let seconds = (ContinuousClock.now - started) / .seconds(1)
+                            let call = Call(key: key, ok: result.map { !$0.isError } ?? false,
+                                            text: result?.text ?? "no response", seconds: seconds, at: ContinuousClock.now)
+                            self.calls.withLock { $0.append(call) }
+                        }
+                    }
+                }
+            }
+        }
+
+        func count(after instant: ContinuousClock.Instant, _ predicate: (Call) -> Bool) -> Int {
+            calls.withLock { $0.filter { $0.at > instant && predicate($0) }.count }
+        }
+    }
+
+    @Test func theDatabaseGoesAwayAndComesBack() async throws {
+        let server = OwnDatabaseServer(port: Int.random(in: 27_100...27_899),
+                                       data: FileManager.default.temporaryDirectory.appendingPathComponent("outage-\(UInt32.random(in: 0...UInt32.max))").path)
+        try await server.run("start")
+        let database = "outage"
+        let seedFile = FileManager.default.temporaryDirectory.appendingPathComponent("outage-seed-\(server.port).json")
+        try Data(#"[{"product_id":"o1","name":"One","price":1,"stock":5000},{"product_id":"o2","name":"Two","price":2,"stock":5000},{"product_id":"o3","name":"Three","price":3,"stock":5000}]"#.utf8).write(to: seedFile)
+        let seeded = try await ProcessRunner.run(TestEnvironment.toolServerPath, ["seed", seedFile.path, "--mongodb-uri", server.uri, "--database", database])
+        #expect(seeded.status == 0, "\(seeded.stderr)")
+
+        var clients: [MCPTestClient] = []
+        for path in StorePath.allCases {
+            clients.append(try await MCPTestClient.start(["--mongodb-uri", server.uri, "--database", database, "--db-timeout-ms",
+                                                          String(Self.timeoutMS), "--lease-ms", "500"] + path.arguments))
+        }
+        let load = Load()
+        let servers = clients
+        let running = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for (index, client) in servers.enumerated() {
+                    group.addTask { await load.run(client, label: "c\(index)", workers: 4) }
+                }
+            }
+        }
+        let start = ContinuousClock.now
+        #expect(try await waitFor { load.count(after: start) { $0.ok } >= 40 }, "no orders before the outage")
+
+        // The database goes away.
+        try await server.run("stop")
+        let down = ContinuousClock.now
+        #expect(try await waitFor { load.count(after: down) { $0.text.hasPrefix("database unavailable") } >= 8 },
+                "calls did not report the outage")
+        // Back, with its data.
+        try await server.run("start")
+        let up = ContinuousClock.now
+        #expect(try await waitFor(seconds: 60) { load.count(after: up) { $0.ok } >= 20 }, "calls did not succeed again")
+        load.stop.store(true, ordering: .relaxed)
+        await running.value
+
+        let calls = load.calls.withLock { $0 }
+        let failedWhileDown = calls.filter { !$0.ok && $0.at > down && $0.at < up }
+        let slowest = failedWhileDown.map(\.seconds).max() ?? 0
+        #expect(failedWhileDown.allSatisfy { $0.text.hasPrefix("database unavailable") || $0.text.contains("retry") },
+                "unexpected failures: \(Set(failedWhileDown.map(\.text)).prefix(3))")
+        #expect(slowest < Double(Self.timeoutMS) / 1000 * 3 + 3, "a call took \(slowest) s to report the outage")
+        let firstSuccess = calls.filter { $0.ok && $0.at > up }.map(\.at).min()
+        let recovery = firstSuccess.map { ($0 - up) / .seconds(1) } ?? -1
+
+        // Every failed call is retried with its key: applied once, whatever the outage did to it.
+        let failedKeys = Set(calls.filter { !$0.ok }.map(\.key))
+        for key in failedKeys.sorted() {
+            let parts = key.split(separator: "-")
+            let index = Int(parts.last ?? "0") ?? 0
+            let client = clients[Int(parts[0].dropFirst()) ?? 0]
+            let retry = try await client.call("create_order", orderArguments([(["o1", "o2", "o3"][index % 3], 1)], key: key))
+            #expect(!retry.isError, "\(key): \(retry.text)")
+        }
+        for client in clients { await finish(client) }
+
+        let inspector = try DatabaseInspector(uri: server.uri, database: database)
+        var unfinished: [String] = []
+        for _ in 0..<200 {
+            unfinished = try inspector.documents("orders").compactMap { order in
+                let status = order["status"]?.stringValue ?? ""
+                return status == "reserving" || status == "rolling_back" || order["restock"]?.stringValue == "pending"
+                    ? order["_id"]?.stringValue : nil
+            }
+            if unfinished.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let orders = try inspector.documents("orders")
+        let keys = orders.compactMap { $0["idempotency_key"]?.stringValue }
+        #expect(keys.count == Set(keys).count, "a key with two orders")
+        #expect(Set(keys) == Set(calls.map(\.key)), "every call's key has exactly one order")
+        var products: [String: JSONValue] = [:]
+        for product in try inspector.documents("products") { if let id = product["_id"]?.stringValue { products[id] = product } }
+        #expect(StockInvariant(initial: Self.initial).violations(orders: orders, products: products) == [])
+        print("outage: \(calls.count) calls, \(failedWhileDown.count) failed while down (slowest \(slowest) s), "
+              + "\(failedKeys.count) retried, first success \(recovery) s after the database was back")
+        _ = try? inspector.drop()
+        try await server.run("stop")
+        try? FileManager.default.removeItem(atPath: server.data)
+    }
+
+    /// Polls `condition` until it holds or `seconds` pass.
+    func waitFor(seconds: Double = 30, _ condition: () -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+}
