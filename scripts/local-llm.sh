@@ -127,9 +127,12 @@ start)
   echo "$port" >"$PORTFILE"
   started=$(date +%s)
   say "starting the model server on 127.0.0.1:$port (log: .llm/server.log)"
-  nohup "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --chat_format chatml-function-calling \
-    --host 127.0.0.1 --port "$port" --n_ctx "${LLM_CTX:-4096}" --n_threads "${LLM_THREADS:-$(nproc)}" \
-    >"$LOG" 2>&1 </dev/null &
+  # In the background with none of our descriptors but the log (a kept pipe would hold our caller).
+  (
+    for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
+    exec nohup "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --chat_format chatml-function-calling \
+      --host 127.0.0.1 --port "$port" --n_ctx "${LLM_CTX:-4096}" --n_threads "${LLM_THREADS:-$(nproc)}"
+  ) >"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 600); do
     if ready; then say "ready in $(since "$started"): $(url)"; url; exit 0; fi
