@@ -39,5 +39,5 @@ if [ -n "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
   "$bin/AgentHost" process-orders examples/demo-orders.json || status=$?
   echo "agent host exit code: $status (0 completed, 1 failed, 2 incomplete, 3 setup)" >&2
 else
-  echo "(agent host skipped: no LLM configured; set OPENAI_API_KEY, or LLM_MODEL=ollama/qwen2.5 for a local Ollama, or OPENAI_BASE_URL; see docs/agent-host.md)" >&2
+  echo "(agent host skipped: no LLM configured. Set OPENAI_API_KEY, or LLM_MODEL=ollama/qwen2.5:7b for a local Ollama, or use the offline model: OPENAI_BASE_URL=\$(./scripts/local-llm.sh start) LLM_COMPAT=llama-cpp ./scripts/run.sh; see README.md, 'Agent host'.)" >&2
 fi
