@@ -26,6 +26,14 @@ final class MongoPool: @unchecked Sendable {
         if mongoc_uri_get_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 0) == 0 {
             mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, min(serverSelectionTimeoutMS, 5000))
         }
+        // Acknowledged means journaled, unless the URI chooses its own write concern: an order
+        // confirmed to a client must survive a crash of the database right after.
+        if let given = mongoc_uri_get_write_concern(uri), !mongoc_write_concern_journal_is_set(given),
+           mongoc_write_concern_get_w(given) == MONGOC_WRITE_CONCERN_W_DEFAULT, let concern = mongoc_write_concern_copy(given) {
+            mongoc_write_concern_set_journal(concern, true)
+            mongoc_uri_set_write_concern(uri, concern)
+            mongoc_write_concern_destroy(concern)
+        }
         guard let pool = mongoc_client_pool_new_with_error(uri, &error) else {
             mongoc_uri_destroy(uri)
             throw MongoError(error)

@@ -4,7 +4,7 @@ import MongoStore
 import Synchronization
 import Testing
 
-/// The database stops in the middle of a run of concurrent clients and comes back with its data:
+/// The database dies in the middle of a run of concurrent clients and comes back with its data:
 /// calls fail with "database unavailable" within the configured time, the servers stay up and
 /// serve again without a restart, a client's retry with the same idempotency key never applies an
 /// order twice, and the stock invariant holds afterwards.
@@ -20,6 +20,17 @@ import Testing
         var uri: String { "mongodb://127.0.0.1:\(port)/?retryWrites=false&socketTimeoutMS=20000" }
         static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/mongo-standin.sh").path
+
+        /// Kills the server with SIGKILL and waits until it is gone. Its commits are in its
+        /// journal, which a restart replays.
+        func kill() async throws {
+            let text = try String(contentsOfFile: data + ".pid", encoding: .utf8)
+            guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw TestFailure("no pid in \(text)") }
+            Foundation.kill(pid, SIGKILL)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while Foundation.kill(pid, 0) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try? FileManager.default.removeItem(atPath: data + ".pid")
+        }
 
         /// Runs the project's script with its output in a file, not a pipe: the server it starts
         /// in the background inherits the script's descriptors, and a pipe would never close.
@@ -114,8 +125,10 @@ import Testing
         let start = ContinuousClock.now
         #expect(try await waitFor { load.count(after: start) { $0.ok } >= 40 }, "no orders before the outage")
 
-        // The database goes away.
-        try await server.run("stop")
+        // The database goes away: killed, as a crash or a power cut would stop it. (A SIGTERM
+        // would do as well on mongod, which interrupts what is in flight at shutdown; the stand-in
+        // was seen acknowledging a write during its shutdown and then not keeping it.)
+        try await server.kill()
         let down = ContinuousClock.now
         #expect(try await waitFor { load.count(after: down) { $0.text.hasPrefix("database unavailable") } >= 8 },
                 "calls did not report the outage")
@@ -160,7 +173,11 @@ import Testing
         let orders = try inspector.documents("orders")
         let keys = orders.compactMap { $0["idempotency_key"]?.stringValue }
         #expect(keys.count == Set(keys).count, "a key with two orders")
-        #expect(Set(keys) == Set(calls.map(\.key)), "every call's key has exactly one order")
+        let missing = Set(calls.map(\.key)).subtracting(keys)
+        let described = calls.filter { missing.contains($0.key) }.map { call in
+            "\(call.key) ok=\(call.ok) at \((call.at - start) / .seconds(1)) s (down \((down - start) / .seconds(1)), up \((up - start) / .seconds(1))): \(call.text.prefix(160))"
+        }
+        #expect(missing.isEmpty, "calls whose key has no order: \(described)")
         var products: [String: JSONValue] = [:]
         for product in try inspector.documents("products") { if let id = product["_id"]?.stringValue { products[id] = product } }
         #expect(StockInvariant(initial: Self.initial).violations(orders: orders, products: products) == [])
