@@ -63,7 +63,6 @@ final class MongoPool: @unchecked Sendable {
 /// default handler writes to stdout, which carries the MCP stream.
 public enum MongoRuntime {
     private static let once: Void = {
-        mongoc_init()
         mongoc_log_set_handler({ level, domain, message, _ in
             // Trace and debug are noise; info and above go to stderr, one line each.
             guard level.rawValue <= MONGOC_LOG_LEVEL_INFO.rawValue else { return }
@@ -72,6 +71,8 @@ public enum MongoRuntime {
             let line = "level=\(String(cString: mongoc_log_level_str(level))) component=\(where_) msg=\"\(text.redactingCredentials)\"\n"
             FileHandle.standardError.write(Data(line.utf8))
         }, nil)
+        // After the handler: mongoc_init itself may log, and its default handler writes to stdout.
+        mongoc_init()
         atexit { mongoc_cleanup() }
     }()
 

@@ -136,9 +136,12 @@ import Testing
     }
 
     @Test func connectionErrorsAreRetriedThenReported() async throws {
-        let llm = try ScriptedLLMServer([])
-        let client = try scriptedClient(llm, attempts: 2)
-        llm.stop()  // nothing listens on the port any more
+        // Port 1: nothing listens there, and it is outside the range the system hands out to
+        // other tests' servers (a freed ephemeral port could be reused by one while we retry).
+        let url = try #require(URL(string: "http://127.0.0.1:1/v1"))
+        let client = ChatClient(endpoint: LLMEndpoint(baseURL: url, model: "scripted", apiKey: "sk-test", keySetting: "OPENAI_API_KEY"),
+                                options: ChatClientOptions(requestTimeout: .seconds(10),
+                                                           retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(20))))
         do {
             _ = try await client.complete(ChatRequest(messages: [.user("hi")]))
             Issue.record("expected a connection error")

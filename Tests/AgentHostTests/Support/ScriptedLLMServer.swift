@@ -120,6 +120,10 @@ final class ScriptedLLMServer: Sendable {
                 let connection = accept(fd, nil, nil)
                 if connection < 0 {
                     if errno == EINTR { continue }
+                    // Closed here, by the only thread that uses it, once accept has failed (stop()
+                    // shut it down): closed in stop(), its number could be reused by another
+                    // test's listener while this loop still accepts on it.
+                    close(fd)
                     return
                 }
                 Thread.detachNewThread { [self] in serve(connection) }
@@ -131,8 +135,8 @@ final class ScriptedLLMServer: Sendable {
 
     private let stopped = Mutex(false)
 
-    /// Stops accepting connections; safe to call more than once (the descriptor is closed once,
-    /// so a reused descriptor number is never closed by mistake).
+    /// Stops accepting connections; safe to call more than once. The accept loop closes the
+    /// descriptor when it sees the shutdown.
     func stop() {
         let first = stopped.withLock { stopped -> Bool in
             defer { stopped = true }
@@ -140,7 +144,6 @@ final class ScriptedLLMServer: Sendable {
         }
         guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     deinit { stop() }
