@@ -8,8 +8,16 @@ struct MongoError: Error, Sendable, CustomStringConvertible {
     let code: UInt32
     let message: String
     let labels: [String]
+    /// Set when a commit failed in a way that leaves unknown whether the server applied it.
+    private(set) var outcomeUnknown = false
 
     var description: String { message }
+
+    var withUnknownOutcome: MongoError {
+        var copy = self
+        copy.outcomeUnknown = true
+        return copy
+    }
 
     static let duplicateKey: UInt32 = 11000
 

@@ -37,6 +37,7 @@ struct StoreContext {
 
     static func translate(_ error: MongoError) -> OrderError {
         let message = error.message.redactingCredentials
+        if error.outcomeUnknown { return .outcomeUnknown(message) }
         if error.isUnavailable { return .databaseUnavailable(message) }
         // A transaction that kept conflicting until its time limit: aborted, so nothing changed.
         if error.isTransient { return .busy(message) }

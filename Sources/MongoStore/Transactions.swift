@@ -24,7 +24,9 @@ extension StoreContext {
                 outcome = try body(try session.options())
             } catch {
                 session.abort()
-                if error.isTransient, Date() < deadline {
+                // An unreachable database is not waited out here: the call fails within the
+                // database timeout, and the client retries (with its idempotency key).
+                if error.isTransient, !error.isUnavailable, Date() < deadline {
                     backoff(attempt: attempt)
                     continue
                 }
@@ -38,7 +40,7 @@ extension StoreContext {
                 try commit(session, deadline: deadline)
                 return outcome.value
             } catch {
-                if error.isTransient, Date() < deadline {
+                if error.isTransient, !error.isUnavailable, Date() < deadline {
                     backoff(attempt: attempt)
                     continue
                 }
@@ -54,7 +56,9 @@ extension StoreContext {
                 return
             } catch {
                 // Retrying a commit is safe: the server applies a transaction once.
-                if error.isUnknownCommitResult, !error.isTransient, Date() < deadline { continue }
+                if error.isUnknownCommitResult, !error.isTransient, !error.isUnavailable, Date() < deadline { continue }
+                // The database went away during the commit: it may or may not have applied it.
+                if error.isUnavailable, error.isUnknownCommitResult { throw error.withUnknownOutcome }
                 throw error
             }
         }

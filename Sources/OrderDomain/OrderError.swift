@@ -14,6 +14,8 @@ public enum OrderError: Error, Sendable, Equatable {
     case invalidArgument(field: String, problem: String)
     case busy(String)
     case databaseUnavailable(String)
+    /// The database became unreachable while a write was being committed.
+    case outcomeUnknown(String)
     case storeFailure(String)
 
     public var message: String {
@@ -54,6 +56,10 @@ public enum OrderError: Error, Sendable, Equatable {
                 + "Nothing was changed; retry the same call."
         case .databaseUnavailable(let detail):
             return "database unavailable: \(detail). Nothing was changed; retry shortly."
+        case .outcomeUnknown(let detail):
+            return "database unavailable while the change was being committed (\(detail)): it may or may not have been "
+                + "applied. Retry the same call shortly: with the same idempotency_key a retry never creates a second "
+                + "order; without one, check with get_order or list_orders first."
         case .storeFailure(let detail):
             return "the database refused the operation: \(detail)."
         }

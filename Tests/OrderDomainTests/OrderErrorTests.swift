@@ -43,6 +43,10 @@ struct OrderErrorTests {
              "the order could not be completed because of concurrent changes (write conflict). "
                 + "Nothing was changed; retry the same call."),
             (.databaseUnavailable("no primary"), "database unavailable: no primary. Nothing was changed; retry shortly."),
+            (.outcomeUnknown("socket closed"),
+             "database unavailable while the change was being committed (socket closed): it may or may not have been applied. "
+                + "Retry the same call shortly: with the same idempotency_key a retry never creates a second order; "
+                + "without one, check with get_order or list_orders first."),
             (.storeFailure("E11000"), "the database refused the operation: E11000."),
         ]
     }

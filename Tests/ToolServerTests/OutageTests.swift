@@ -123,7 +123,7 @@ import Testing
             }
         }
         let start = ContinuousClock.now
-        #expect(try await waitFor { load.count(after: start) { $0.ok } >= 40 }, "no orders before the outage")
+        #expect(try await waitFor(seconds: 60) { load.count(after: start) { $0.ok } >= 10 }, "no orders before the outage")
 
         // The database goes away: killed, as a crash or a power cut would stop it. (A SIGTERM
         // would do as well on mongod, which interrupts what is in flight at shutdown; the stand-in
@@ -144,7 +144,8 @@ import Testing
         let slowest = failedWhileDown.map(\.seconds).max() ?? 0
         #expect(failedWhileDown.allSatisfy { $0.text.hasPrefix("database unavailable") || $0.text.contains("retry") },
                 "unexpected failures: \(Set(failedWhileDown.map(\.text)).prefix(3))")
-        #expect(slowest < Double(Self.timeoutMS) / 1000 * 3 + 3, "a call took \(slowest) s to report the outage")
+        // The bound is the database timeout plus a margin for a loaded machine, not 30 s of retries.
+        #expect(slowest < Double(Self.timeoutMS) / 1000 + 9, "a call took \(slowest) s to report the outage")
         let firstSuccess = calls.filter { $0.ok && $0.at > up }.map(\.at).min()
         let recovery = firstSuccess.map { ($0 - up) / .seconds(1) } ?? -1
 
