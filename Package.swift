@@ -41,8 +41,10 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain", "JSON"]),
-        .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore"]),
-        .testTarget(name: "AgentHostTests", dependencies: ["JSON", "MongoStore", "LLMClient", "MCPClient", "Agents"],
+        // Helpers both integration suites share: running processes, fresh test databases.
+        .target(name: "TestSupport", dependencies: ["JSON", "MongoStore"], path: "Tests/TestSupport"),
+        .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore", "TestSupport"]),
+        .testTarget(name: "AgentHostTests", dependencies: ["JSON", "MongoStore", "LLMClient", "MCPClient", "Agents", "TestSupport"],
                     exclude: ["Fixtures"]),
     ]
 )

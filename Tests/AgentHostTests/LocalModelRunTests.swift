@@ -1,3 +1,4 @@
+import TestSupport
 import Agents
 import JSON
 import LLMClient

@@ -1,3 +1,4 @@
+import TestSupport
 import JSON
 
 /// The demo's two orders, scripted: the manager has the orders agent create both, then the

@@ -5,10 +5,10 @@ import Synchronization
 
 /// Where the binary under test and the database are: set by scripts/test.sh, with fallbacks for
 /// running `swift test` by hand after `scripts/mongo-standin.sh start`.
-enum TestEnvironment {
-    static let environment = ProcessInfo.processInfo.environment
+package enum TestEnvironment {
+    package static let environment = ProcessInfo.processInfo.environment
 
-    static var mongoURI: String {
+    package static var mongoURI: String {
         environment["TEST_MONGODB_URI"] ?? environment["MONGODB_URI"] ?? "mongodb://127.0.0.1:27018/?retryWrites=false"
     }
 
@@ -16,7 +16,7 @@ enum TestEnvironment {
     /// and drops after 20 s instead of libmongoc's 5 minutes, so a wedged server fails the run
     /// instead of hanging it; and a server slow to answer on a loaded machine gets 30 s to be
     /// selected instead of 5.
-    static var inspectorURI: String {
+    package static var inspectorURI: String {
         var uri = mongoURI
         for (option, value) in [("socketTimeoutMS", "20000"), ("serverSelectionTimeoutMS", "30000")]
         where !uri.lowercased().contains(option.lowercased()) {
@@ -26,27 +26,27 @@ enum TestEnvironment {
         return uri
     }
 
-    static var toolServerPath: String {
+    package static var toolServerPath: String {
         if let path = environment["TOOLSERVER_BIN"] { return path }
-        // Tests/ToolServerTests/Support/TestEnvironment.swift → package root
+        // Tests/TestSupport/TestEnvironment.swift → package root
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/ToolServer").path
     }
 
     /// A database of its own for one test, so tests can run in parallel.
-    static func freshDatabaseName(_ label: String = "t") -> String {
+    package static func freshDatabaseName(_ label: String = "t") -> String {
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         return "test_\(label)_\(suffix)".prefix(60).description
     }
 }
 
 /// A test database seeded through `ToolServer seed`, dropped by `drop()`.
-struct TestDatabase {
-    let name: String
-    var inspector: DatabaseInspector { Inspectors.shared.inspector(for: name) }
+package struct TestDatabase {
+    package let name: String
+    package var inspector: DatabaseInspector { Inspectors.shared.inspector(for: name) }
 
-    static func make(_ label: String = "t", products: [(String, String, String, Int)] = demoProducts) async throws -> TestDatabase {
+    package static func make(_ label: String = "t", products: [(String, String, String, Int)] = demoProducts) async throws -> TestDatabase {
         let name = TestEnvironment.freshDatabaseName(label)
         try Inspectors.shared.open(name)
         let database = TestDatabase(name: name)
@@ -54,12 +54,12 @@ struct TestDatabase {
         return database
     }
 
-    static let demoProducts: [(String, String, String, Int)] = [
+    package static let demoProducts: [(String, String, String, Int)] = [
         ("prod1", "Laptop", "999.99", 10), ("prod2", "Smartphone", "599.99", 15), ("prod3", "Headphones", "99.99", 30),
     ]
 
     /// Seeds through the real binary's `seed` command.
-    func seed(_ products: [(String, String, String, Int)]) async throws {
+    package func seed(_ products: [(String, String, String, Int)]) async throws {
         let list = JSONValue.array(products.map { id, name, price, stock in
             ["product_id": .string(id), "name": .string(name), "price": .string(price), "stock": .int(Int64(stock))]
         })
@@ -71,9 +71,9 @@ struct TestDatabase {
         guard result.status == 0 else { throw TestFailure("seed failed: \(result.stderr)") }
     }
 
-    var serverArguments: [String] { ["--mongodb-uri", TestEnvironment.mongoURI, "--database", name] }
+    package var serverArguments: [String] { ["--mongodb-uri", TestEnvironment.mongoURI, "--database", name] }
 
-    func stock() throws -> [String: Int64] {
+    package func stock() throws -> [String: Int64] {
         var result: [String: Int64] = [:]
         for product in try inspector.documents("products") {
             if let id = product["_id"]?.stringValue, let stock = product["stock"]?.integerValue { result[id] = stock }
@@ -81,10 +81,10 @@ struct TestDatabase {
         return result
     }
 
-    func orders() throws -> [JSONValue] { try inspector.documents("orders") }
+    package func orders() throws -> [JSONValue] { try inspector.documents("orders") }
 
     /// Drops the database (waiting up to 25 s for it) and releases its inspector.
-    func drop() { Inspectors.shared.close(name) }
+    package func drop() { Inspectors.shared.close(name) }
 }
 
 /// The inspectors of the test databases, by name.
@@ -93,16 +93,16 @@ struct TestDatabase {
 /// heartbeat interval). Done on the cooperative thread pool, which has one thread per core, that
 /// would stall every other test; so the registry holds the only long-lived reference and a closed
 /// inspector is released on a thread of its own.
-final class Inspectors: Sendable {
-    static let shared = Inspectors()
+package final class Inspectors: Sendable {
+    package static let shared = Inspectors()
     private let open = Mutex<[String: DatabaseInspector]>([:])
 
-    func open(_ name: String) throws {
+    package func open(_ name: String) throws {
         let inspector = try DatabaseInspector(uri: TestEnvironment.inspectorURI, database: name)
         open.withLock { $0[name] = inspector }
     }
 
-    func inspector(for name: String) -> DatabaseInspector {
+    package func inspector(for name: String) -> DatabaseInspector {
         if let inspector = open.withLock({ $0[name] }) { return inspector }
         // Closed already, or never opened: a short-lived one still works (and costs the wait).
         do { return try DatabaseInspector(uri: TestEnvironment.inspectorURI, database: name) } catch {
@@ -112,7 +112,7 @@ final class Inspectors: Sendable {
 
     /// Drops the database and releases its inspector on a thread of their own. Waits for the drop,
     /// but not forever: a test must not hang on a server that stopped answering.
-    func close(_ name: String) {
+    package func close(_ name: String) {
         // Retained here and released on the thread, so that the last release happens there.
         guard let handle = open.withLock({ $0.removeValue(forKey: name).map { Unmanaged.passRetained($0) } }) else { return }
         let box = UncheckedHandle(handle: handle)
@@ -130,7 +130,7 @@ final class Inspectors: Sendable {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct TestFailure: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

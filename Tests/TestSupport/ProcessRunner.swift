@@ -3,20 +3,20 @@ import Synchronization
 
 /// Runs a process to completion, feeding it `input` and collecting stdout and stderr, without
 /// blocking the cooperative thread pool.
-enum ProcessRunner {
-    struct Result: Sendable {
-        let status: Int32
-        let stdout: Data
-        let stderr: String
+package enum ProcessRunner {
+    package struct Result: Sendable {
+        package let status: Int32
+        package let stdout: Data
+        package let stderr: String
         /// stdout split into lines (the terminator removed).
-        var lines: [String] {
+        package var lines: [String] {
             String(decoding: stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 .dropLast(stdout.last == UInt8(ascii: "\n") ? 1 : 0).map(String.init)
         }
     }
 
     /// `timeout`: the process is killed (SIGKILL) if it is still running then.
-    static func run(_ path: String, _ arguments: [String], input: Data = Data(), environment: [String: String]? = nil,
+    package static func run(_ path: String, _ arguments: [String], input: Data = Data(), environment: [String: String]? = nil,
                     timeout: Duration = .seconds(120)) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
