@@ -5,7 +5,8 @@
 #   scripts/mongo-standin.sh install|start|stop|status|uri
 #
 # Environment: STANDIN_PORT (27017), STANDIN_DATA (.data/standin-PORT), STANDIN_TXN_LIFETIME (seconds after
-# which an abandoned transaction is aborted, as mongod's transactionLifetimeLimitSeconds; 60).
+# which an abandoned transaction is aborted, as mongod's transactionLifetimeLimitSeconds; 60),
+# STANDIN_SYNC_ON_COMMIT=1 (fsync every commit: the stand-in ignores j: true on commitTransaction).
 # Everything lives under the project.
 # `start` prints the connection string on stdout; progress goes to stderr.
 set -euo pipefail
@@ -49,7 +50,8 @@ start)
   (
     for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
     exec nohup "$VENV/bin/python" "$ROOT/scripts/standin_server.py" --port "$PORT" --storage-path "$DATA" \
-         --max-connections 4000 --idle-timeout 0 --transaction-lifetime "${STANDIN_TXN_LIFETIME:-60}"
+         --max-connections 4000 --idle-timeout 0 --transaction-lifetime "${STANDIN_TXN_LIFETIME:-60}" \
+         ${STANDIN_SYNC_ON_COMMIT:+--sync-on-commit}
   ) >>"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 300); do

@@ -16,6 +16,8 @@ ap.add_argument("--max-connections", type=int, default=1000)
 ap.add_argument("--idle-timeout", type=float, default=0, help="seconds; 0 = never close idle connections")
 ap.add_argument("--transaction-lifetime", type=float, default=60,
                 help="seconds after which an abandoned transaction is aborted (mongod's transactionLifetimeLimitSeconds)")
+ap.add_argument("--sync-on-commit", action="store_true",
+                help="fsync every commit; its commitTransaction ignores j: true, which mongod honours")
 ap.add_argument("--log-level", default="WARNING")
 a = ap.parse_args()
 logging.basicConfig(level=a.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -23,7 +25,8 @@ srv = SecantusDBServer(host=a.host, port=a.port, storage_path=a.storage_path,
                        replica_set_name="secantus", enable_test_commands=False,
                        max_connections=a.max_connections,
                        client_idle_timeout_s=(a.idle_timeout or None),
-                       transaction_lifetime_seconds=a.transaction_lifetime)
+                       transaction_lifetime_seconds=a.transaction_lifetime,
+                       sync_on_commit=a.sync_on_commit)
 
 def _stop(*_):
     srv.stop()

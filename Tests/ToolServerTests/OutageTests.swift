@@ -40,7 +40,10 @@ import Testing
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = [Self.script, command]
             process.environment = ProcessInfo.processInfo.environment.merging(
-                ["STANDIN_PORT": String(port), "STANDIN_DATA": data, "STANDIN_TXN_LIFETIME": "3"]) { $1 }
+                // Every commit fsynced: the stand-in's commitTransaction ignores j: true, which
+                // mongod honours, and it lost committed transactions to a SIGKILL without this.
+                ["STANDIN_PORT": String(port), "STANDIN_DATA": data, "STANDIN_TXN_LIFETIME": "3",
+                 "STANDIN_SYNC_ON_COMMIT": "1"]) { $1 }
             let log = data + ".script.log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

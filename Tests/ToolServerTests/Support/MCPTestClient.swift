@@ -124,31 +124,17 @@ final class MCPTestClient: Sendable {
         }
         var message: JSONObject = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method)]
         if let params { message["params"] = params }
-        let timeout = timeout
-        let watchdog = Task { [weak self] in
-            try await Task.sleep(for: timeout)
-            self?.fail(id, TestFailure("no response to \(method) #\(id) within \(timeout)"))
-        }
-        defer { watchdog.cancel() }
-        return try await withCheckedThrowingContinuation { continuation in
-            let ready = state.withLock { state -> Result<JSONValue, any Error>? in
-                if let value = state.arrived.removeValue(forKey: id) { return .success(value) }
-                if state.closed { return .failure(TestFailure("the server closed its output")) }
-                state.waiting[id] = continuation
-                return nil
-            }
-            if let ready { continuation.resume(with: ready); return }
-            do { try send(.object(message)) } catch { fail(id, error) }
-        }
+        return try await request(rawLine: JSONWriter.bytes(.object(message)), id: id, label: "\(method) #\(id)")
     }
 
     /// Sends `line` as it is and waits for the response with `id` (which must not collide with
     /// the ids `request` allocates: use ids from 1_000_000 up).
-    func request(rawLine line: [UInt8], id: Int64) async throws -> JSONValue {
+    func request(rawLine line: [UInt8], id: Int64, label: String? = nil) async throws -> JSONValue {
         let timeout = timeout
+        let name = label ?? "raw request #\(id)"
         let watchdog = Task { [weak self] in
             try await Task.sleep(for: timeout)
-            self?.fail(id, TestFailure("no response to raw request #\(id) within \(timeout)"))
+            self?.fail(id, TestFailure("no response to \(name) within \(timeout)"))
         }
         defer { watchdog.cancel() }
         return try await withCheckedThrowingContinuation { continuation in
