@@ -55,6 +55,6 @@ struct ProcessOrdersCommand: AsyncParsableCommand {
         do { orders = try OrderRequest.decodeList(data) } catch {
             throw HostSession.fail(3, "\(file): \(error)")
         }
-        try await HostSession(options: options).run(instruction: OrderRequest.instruction(for: orders))
+        try await HostSession(options: options).run { data in OrderRequest.instruction(for: orders, data: data) }
     }
 }

@@ -13,6 +13,11 @@ struct HostSession {
     let environment = ProcessInfo.processInfo.environment
 
     func run(instruction: String) async throws {
+        try await run { _ in instruction }
+    }
+
+    /// `instruction` gets the form stored text must take for this endpoint (see `UntrustedData`).
+    func run(instruction makeInstruction: (UntrustedData) -> String) async throws {
         let endpoint: LLMEndpoint
         let compatibility: Compatibility
         do {
@@ -46,7 +51,9 @@ struct HostSession {
 
         let settings = HostSettings(managerMaxSteps: options.managerMaxSteps, subAgentMaxSteps: options.maxSteps,
                                     maxParallelDelegations: options.maxParallel, finalAnswerTool: compatibility.finalAnswerTool,
+                                    data: UntrustedData(plainText: compatibility.plainTextData),
                                     model: endpoint.model)
+        let instruction = makeInstruction(settings.data)
         let runTask = Task {
             await HostRun.run(instruction: instruction, llm: client, server: server, settings: settings, tracer: tracer)
         }

@@ -1,4 +1,6 @@
+import Agents
 import Foundation
+import JSON
 
 /// One entry of a `process-orders` file.
 struct OrderRequest: Decodable, Equatable {
@@ -62,15 +64,15 @@ struct OrderRequest: Decodable, Equatable {
         return parts.isEmpty ? "the file" : "orders\(parts)"
     }
 
-    /// The manager's instruction for a list of orders (the demo's process_order use).
-    static func instruction(for orders: [OrderRequest]) -> String {
-        var lines = ["Process these orders and ship them. For each order: create it, then set it in_transit. "
-            + "If an order cannot be created, do not ship it and say why."]
-        for (index, order) in orders.enumerated() {
-            let items = order.items.map { "\($0.productID) × \($0.quantity)" }.joined(separator: ", ")
-            lines.append("\(index + 1). \(items) to \"\(order.address)\"")
-        }
-        return lines.joined(separator: "\n")
+    /// The manager's instruction for a list of orders (the demo's process_order use). The orders
+    /// are the file's data, so they go in as data, not as sentences of the instruction.
+    static func instruction(for orders: [OrderRequest], data: UntrustedData) -> String {
+        let list: JSONValue = .array(orders.map { order in
+            ["items": .array(order.items.map { ["product_id": .string($0.productID), "quantity": .int(Int64($0.quantity))] }),
+             "address": .string(order.address)]
+        })
+        return "Process these \(orders.count) orders: create each one, then set it in_transit. If an order cannot be "
+            + "created, do not ship it and say why. The orders:\n" + data.wrap(list)
     }
 }
 

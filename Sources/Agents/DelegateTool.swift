@@ -8,13 +8,14 @@ import Synchronization
 struct DelegateTool: AgentTool {
     let role: AgentRole
     let makeAgent: @Sendable (AgentRole) -> AgentLoop
+    let data: UntrustedData
 
     var definition: ToolDefinition {
         ToolDefinition(
             name: role.rawValue, description: role.delegateDescription + " Returns its answer and tool results.",
             parameters: ["type": "object",
                          "properties": ["task": ["type": "string", "minLength": 1,
-                                                 "description": "What to do, with exact ids, quantities and addresses."]],
+                                                 "description": .string("What the \(role.rawValue) agent must do, with exact ids, quantities and addresses.")]],
                          "required": ["task"], "additionalProperties": false])
     }
 
@@ -22,7 +23,7 @@ struct DelegateTool: AgentTool {
         let task = arguments["task"]?.stringValue ?? ""
         let record = try await makeAgent(role).run(task: task)
         let report = Self.report(record)
-        return ToolOutcome(isError: record.status != .completed, content: JSONWriter.string(report), record: report)
+        return ToolOutcome(isError: record.status != .completed, content: data.wrap(report), record: report)
     }
 
     /// What the manager reads: status, answer, and each tool call's result or error.

@@ -13,15 +13,19 @@ public struct HostSettings: Sendable {
     public var maxParallelDelegations: Int
     /// Prompts say "call final_answer" (for servers that cannot answer in plain text).
     public var finalAnswerTool: Bool
+    /// How tool results and other stored text are shown to the models.
+    public var data: UntrustedData
     public var model: String?
 
     public init(managerMaxSteps: Int = 20, subAgentMaxSteps: Int = 12, maxMalformedSteps: Int = 3,
-                maxParallelDelegations: Int = 3, finalAnswerTool: Bool = false, model: String? = nil) {
+                maxParallelDelegations: Int = 3, finalAnswerTool: Bool = false, data: UntrustedData = .json,
+                model: String? = nil) {
         self.managerMaxSteps = managerMaxSteps
         self.subAgentMaxSteps = subAgentMaxSteps
         self.maxMalformedSteps = maxMalformedSteps
         self.maxParallelDelegations = maxParallelDelegations
         self.finalAnswerTool = finalAnswerTool
+        self.data = data
         self.model = model
     }
 }
@@ -72,14 +76,14 @@ public enum HostRun {
         let counter = AgentCounter()
         let makeAgent: @Sendable (AgentRole) -> AgentLoop = { role in
             let tools: [any AgentTool] = role.toolNames.compactMap { name in
-                serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server) }
+                serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server, data: settings.data) }
             }
             return AgentLoop(id: "\(role.rawValue)#\(counter.next(role))", role: role.rawValue,
                              systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool), tools: tools,
                              limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
                              llm: llm, tracer: tracer, log: log)
         }
-        let delegates: [any AgentTool] = AgentRole.allCases.map { DelegateTool(role: $0, makeAgent: makeAgent) }
+        let delegates: [any AgentTool] = AgentRole.allCases.map { DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data) }
         return AgentLoop(id: "manager", role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
                          tools: delegates,
                          limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,

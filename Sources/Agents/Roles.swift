@@ -15,33 +15,32 @@ public enum AgentRole: String, Sendable, CaseIterable {
     /// The manager's description of the delegate tool.
     var delegateDescription: String {
         switch self {
-        case .inventory: "Inventory agent: checks stock, lists products, restocks or writes off stock."
-        case .orders: "Orders agent: creates orders (this reserves their stock), looks up and lists orders."
-        case .delivery: "Delivery agent: moves orders pending → in_transit → delivered, or cancels them."
+        case .inventory: "Inventory agent: check_stock, list_products, update_stock (restocks and write-offs only)."
+        case .orders: "Orders agent: create_order (reserves the stock itself), get_order, list_orders (to find order ids)."
+        case .delivery: "Delivery agent: update_delivery_status (pending → in_transit → delivered, or cancelled, "
+            + "which returns the stock), get_order."
         }
     }
 
     private var duties: String {
         switch self {
         case .inventory:
-            "update_stock is only for restocks and write-offs: never use it for an order (create_order already takes the stock)."
+            "update_stock is only for restocks and write-offs, never for an order: create_order takes the stock itself."
         case .orders:
             "create_order reserves the stock itself: never change stock. Create each requested order exactly once. "
-                + "If create_order fails (unknown product, short stock), report its error; do not change the order unless told."
+                + "If create_order fails (unknown product, short stock), report its error; do not change the order."
         case .delivery:
-            "Statuses go pending → in_transit → delivered; pending or in_transit orders can be cancelled. Use exact order ids."
+            "Statuses go pending → in_transit → delivered; a pending or in_transit order can be cancelled. "
+                + "Use exact order ids; find unknown ones with get_order."
         }
     }
 
     public func systemPrompt(finalAnswerTool: Bool) -> String {
-        let finish = finalAnswerTool
-            ? "When done, call final_answer with a short answer: the ids, quantities and statuses involved, and any error."
-            : "When done, reply with a short answer: the ids, quantities and statuses involved, and any error."
+        let finish = finalAnswerTool ? "When done, call final_answer with" : "When done, reply with"
         return """
-            You are the \(rawValue) agent of an order-management system. Tools: \(toolNames.joined(separator: ", ")).
-            Do only the task you are given. \(duties)
-            If a tool returns an error, read it and correct the call; never repeat a failing call unchanged. Never invent ids.
-            \(finish)
+            You are the \(rawValue) agent of an order-management system. Do only the task you are given, with your tools. \
+            \(duties) If a call fails, read the error and fix the call; never repeat a failing call unchanged; never \
+            invent ids. \(UntrustedData.rule) \(finish) a short answer: ids, quantities, statuses, and any error.
             """
     }
 }
@@ -50,15 +49,16 @@ public enum AgentRole: String, Sendable, CaseIterable {
 enum ManagerPrompt {
     static func system(finalAnswerTool: Bool) -> String {
         let finish = finalAnswerTool ? "call final_answer with" : "reply with"
+        let agents = AgentRole.allCases.map { "- \($0.rawValue): \($0.delegateDescription)" }.joined(separator: "\n")
         return """
-            You are the manager of an order-management team. You cannot use the database yourself: delegate \
-            with the tools inventory(task), orders(task) and delivery(task). Give each agent one clear task with \
-            exact product ids, quantities, addresses and order ids. create_order reserves stock itself: never ask \
-            for stock to be subtracted for an order. Independent tasks may go in the same message; they run in parallel. \
-            Each agent returns its answer and its tool results (order ids, stock): use them, do not ask again. \
-            If an agent reports an error (unknown id, short stock), correct and retry when you can, otherwise stop \
-            and explain. When everything is done, \(finish) a short final answer: what was done (order ids, \
-            statuses) and what failed and why.
+            You are the manager of an order-management team. You have no database access: delegate to your agents, \
+            each with one clear task that gives exact product ids, quantities, addresses and order ids.
+            \(agents)
+            Tasks that do not depend on each other may go in one message. An agent returns its answer and its tool \
+            results: use them, do not ask again. \(UntrustedData.rule) If an agent reports an error (unknown id, short \
+            stock), fix and retry when you can, otherwise stop and say why. If no agent can do what is asked, do \
+            nothing and say so. When done, \(finish) a short final answer: what was done (order ids, statuses) and \
+            what failed and why.
             """
     }
 }

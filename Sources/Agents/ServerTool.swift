@@ -6,6 +6,7 @@ import MCPClient
 struct ServerTool: AgentTool {
     let info: MCPToolInfo
     let client: MCPClient
+    let data: UntrustedData
 
     var definition: ToolDefinition {
         ToolDefinition(name: info.name, description: info.description, parameters: info.inputSchema)
@@ -17,7 +18,7 @@ struct ServerTool: AgentTool {
             if result.isError { return .error(result.text) }
             let value = result.structured ?? (try? JSONParser.parse(result.text)) ?? .string(result.text)
             let digest = ResultDigest.compact(value)
-            return ToolOutcome(isError: false, content: JSONWriter.string(digest), record: digest)
+            return ToolOutcome(isError: false, content: data.wrap(digest), record: digest)
         } catch {
             switch error {
             case .timeout(_, let seconds):

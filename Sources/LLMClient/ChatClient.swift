@@ -46,6 +46,18 @@ public struct ChatClient: ChatCompleting {
     }
 
     public func complete(_ request: ChatRequest) async throws(LLMError) -> ChatResponse {
+        let response = try await exchange(request)
+        guard let choice = wire.followUpChoice(for: request, after: response) else { return response }
+        // The model chose to answer in text (or named a tool without arguments) on a server that
+        // cannot produce either with tools offered: the same prompt again, with that tool forced.
+        var forced = request
+        forced.toolChoice = choice
+        var second = try await exchange(forced)
+        if let first = response.usage { second.usage = first + (second.usage ?? TokenUsage()) }
+        return second
+    }
+
+    private func exchange(_ request: ChatRequest) async throws(LLMError) -> ChatResponse {
         let body = JSONWriter.bytes(wire.body(for: request))
         var headers = ["Content-Type": "application/json", "Accept": "application/json"]
         if let key = endpoint.apiKey { headers["Authorization"] = "Bearer \(key)" }

@@ -14,11 +14,26 @@ public struct Compatibility: Sendable, Hashable {
     public var finalAnswerTool: Bool
     /// Send `parallel_tool_calls` (some servers reject the field).
     public var sendParallelToolCalls: Bool
+    /// Put each tool's description inside its `parameters` schema (as the schema's own
+    /// `description`), for servers whose prompt template shows the model only the parameters.
+    public var describeToolsInParameters: Bool
+    /// Send the model schemas without their validation keywords (patterns, length and range
+    /// bounds): every prompt token costs time on a small local model, and the host checks every
+    /// call against the full schema before sending it anyway.
+    public var compactSchemas: Bool
+    /// The server's prompt template HTML-escapes message text (`"` becomes `&#34;`), so JSON in
+    /// messages is sent as `PlainText` instead: tool results (by the agents) and the arguments of
+    /// earlier tool calls echoed back (here).
+    public var plainTextData: Bool
 
-    public init(toolResultsAsUserMessages: Bool = false, finalAnswerTool: Bool = false, sendParallelToolCalls: Bool = true) {
+    public init(toolResultsAsUserMessages: Bool = false, finalAnswerTool: Bool = false, sendParallelToolCalls: Bool = true,
+                describeToolsInParameters: Bool = false, compactSchemas: Bool = false, plainTextData: Bool = false) {
         self.toolResultsAsUserMessages = toolResultsAsUserMessages
         self.finalAnswerTool = finalAnswerTool
         self.sendParallelToolCalls = sendParallelToolCalls
+        self.describeToolsInParameters = describeToolsInParameters
+        self.compactSchemas = compactSchemas
+        self.plainTextData = plainTextData
     }
 
     /// Plain OpenAI chat completions.
@@ -26,7 +41,8 @@ public struct Compatibility: Sendable, Hashable {
 
     /// llama-cpp-python's server with `--chat_format chatml-function-calling` (small local models).
     public static let llamaCpp = Compatibility(toolResultsAsUserMessages: true, finalAnswerTool: true,
-                                               sendParallelToolCalls: false)
+                                               sendParallelToolCalls: false, describeToolsInParameters: true,
+                                               compactSchemas: true, plainTextData: true)
 
     /// Named presets for `--compat`.
     public static let presets: [String: Compatibility] = ["openai": .openAI, "llama-cpp": .llamaCpp]

@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 
 /// The OpenAI chat-completions wire format, with the `Compatibility` work-arounds applied in both
@@ -21,23 +22,59 @@ public struct WireFormat: Sendable {
         var tools = request.tools
         var choice = request.toolChoice
         if compatibility.finalAnswerTool, !tools.isEmpty {
-            if choice == .none {
-                // "Answer now": the only way such a server can answer is through the tool.
-                tools = [Self.finalAnswerTool]
-                choice = .function(Compatibility.finalAnswerToolName)
-            } else {
-                tools.append(Self.finalAnswerTool)
-            }
+            tools.append(Self.finalAnswerTool)
+            // "Answer now": the only way such a server can answer is through the tool. The tool
+            // list stays the same so that the server can reuse the prompt it has already read.
+            if choice == .none { choice = .function(Compatibility.finalAnswerToolName) }
         }
         if !tools.isEmpty {
             body["tools"] = .array(tools.map { tool in
                 ["type": "function", "function": ["name": .string(tool.name), "description": .string(tool.description),
-                                                  "parameters": tool.parameters]]
+                                                  "parameters": parameters(of: tool)]]
             })
             body["tool_choice"] = Self.encode(choice)
             if compatibility.sendParallelToolCalls { body["parallel_tool_calls"] = .bool(request.parallelToolCalls) }
         }
         return .object(body)
+    }
+
+    /// The schema the model is shown, with the `Compatibility` options applied.
+    private func parameters(of tool: ToolDefinition) -> JSONValue {
+        var schema = compatibility.compactSchemas ? Self.compact(tool.parameters) : tool.parameters
+        if compatibility.describeToolsInParameters, case .object(let object) = schema, !tool.description.isEmpty {
+            // First, so that the model reads what the tool does before its arguments.
+            var described: JSONObject = ["description": .string(tool.description)]
+            for (key, value) in object where key != "description" { described[key] = value }
+            schema = .object(described)
+        }
+        return schema
+    }
+
+    /// Validation keywords the host enforces itself; the model only needs the shape.
+    static let validationKeywords: Set<String> = [
+        "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "minItems", "maxItems", "not", "format",
+    ]
+
+    static func compact(_ schema: JSONValue) -> JSONValue {
+        guard case .object(let object) = schema else { return schema }
+        var out = JSONObject()
+        for (key, value) in object where !validationKeywords.contains(key) {
+            switch key {
+            case "properties":
+                if case .object(let properties) = value {
+                    var compacted = JSONObject()
+                    for (name, property) in properties { compacted[name] = compact(property) }
+                    out[key] = .object(compacted)
+                } else {
+                    out[key] = value
+                }
+            case "items", "additionalProperties": out[key] = compact(value)
+            case "anyOf", "oneOf", "allOf": out[key] = value.arrayValue.map { .array($0.map(compact)) } ?? value
+            default: out[key] = value
+            }
+        }
+        return .object(out)
     }
 
     static let finalAnswerTool = ToolDefinition(
@@ -75,7 +112,7 @@ public struct WireFormat: Sendable {
                 if !toolCalls.isEmpty {
                     object["tool_calls"] = .array(toolCalls.map { call in
                         ["id": .string(call.id), "type": "function",
-                         "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
+                         "function": ["name": .string(call.name), "arguments": .string(echoed(call.arguments))]]
                     })
                 }
                 out.append(.object(object))
@@ -88,6 +125,29 @@ public struct WireFormat: Sendable {
         }
         flushResults()
         return out
+    }
+
+    /// With `finalAnswerTool`: the tool to force when the model chose neither a tool call nor
+    /// (because the server's grammar allows none) text. An empty reply means it wanted to answer:
+    /// `final_answer`; a bare `functions.<name>:` means it wanted that tool.
+    public func followUpChoice(for request: ChatRequest, after response: ChatResponse) -> ToolChoice? {
+        guard compatibility.finalAnswerTool, request.toolChoice == .auto, !request.tools.isEmpty,
+              response.toolCalls.isEmpty else { return nil }
+        let text = response.content.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return .function(Compatibility.finalAnswerToolName) }
+        if text.hasPrefix("functions."), text.hasSuffix(":") {
+            let name = String(text.dropFirst("functions.".count).dropLast())
+            if name == Compatibility.finalAnswerToolName || request.tools.contains(where: { $0.name == name }) {
+                return .function(name)
+            }
+        }
+        return nil
+    }
+
+    /// An earlier call's arguments as the model will read them again.
+    private func echoed(_ arguments: String) -> String {
+        guard compatibility.plainTextData, let value = try? JSONParser.parse(arguments) else { return arguments }
+        return PlainText.render(value)
     }
 
     // MARK: Response
