@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "ToolServer", targets: ["ToolServer"]),
         .executable(name: "AgentHost", targets: ["AgentHost"]),
+        .executable(name: "AgentEval", targets: ["AgentEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,12 +36,25 @@ let package = Package(
         .target(name: "MCPClient", dependencies: ["JSON", "MCPServerKit"], swiftSettings: strict),
         // The manager and sub-agent loops, tool dispatch, the trace and the run report.
         .target(name: "Agents", dependencies: ["JSON", "LLMClient", "MCPClient"], swiftSettings: strict),
+        // The command-line options AgentHost and AgentEval share (the model, the agents' limits).
+        .target(name: "HostCommandLine", dependencies: [
+            "Agents", "LLMClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
         .executableTarget(name: "AgentHost", dependencies: [
-            "Agents", "LLMClient", "MCPClient", "JSON",
+            "Agents", "LLMClient", "MCPClient", "JSON", "HostCommandLine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // The agent evaluation's scenarios, placeholders and judge. No I/O.
+        .target(name: "Evaluation", dependencies: ["JSON", "OrderDomain"], swiftSettings: strict),
+        // Runs the scenarios against the configured LLM, each on a fresh database (evals/README.md).
+        .executableTarget(name: "AgentEval", dependencies: [
+            "Evaluation", "HostCommandLine", "Agents", "LLMClient", "MCPClient", "MongoStore", "OrderDomain", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain", "JSON"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "OrderDomain", "JSON"]),
         // Helpers both integration suites share: running processes, fresh test databases.
         .target(name: "TestSupport", dependencies: ["JSON", "MongoStore"], path: "Tests/TestSupport"),
         .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore", "TestSupport"]),

@@ -33,6 +33,7 @@ echo "[test] building (debug, with tests)" >&2
 swift build --build-tests 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
 export TOOLSERVER_BIN="$(swift build --show-bin-path)/ToolServer"
 export AGENTHOST_BIN="$(swift build --show-bin-path)/AgentHost"
+export AGENTEVAL_BIN="$(swift build --show-bin-path)/AgentEval"
 echo "[test] running the suite against $TEST_MONGODB_URI" >&2
 status=0
 swift test --skip-build "$@" || status=$?

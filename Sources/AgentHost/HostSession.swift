@@ -2,6 +2,7 @@ import Agents
 import ArgumentParser
 import Dispatch
 import Foundation
+import HostCommandLine
 import JSON
 import LLMClient
 import MCPClient
@@ -18,26 +19,10 @@ struct HostSession {
 
     /// `instruction` gets the form stored text must take for this endpoint (see `UntrustedData`).
     func run(instruction makeInstruction: (UntrustedData) -> String) async throws {
-        let endpoint: LLMEndpoint
-        let compatibility: Compatibility
-        do {
-            endpoint = try LLMSettings(model: options.model, baseURLFlag: options.baseURL, apiKeyVariable: options.apiKeyEnv,
-                                       environment: environment).resolve()
-            compatibility = try resolveCompatibility()
-        } catch {
-            throw Self.fail(3, "\(error)")
-        }
+        let llm: ResolvedLLM
+        do { llm = try options.llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
         let tracer = try makeTracer()
-        let client = ChatClient(
-            endpoint: endpoint,
-            options: ChatClientOptions(temperature: options.temperature, requestTimeout: .seconds(options.llmTimeout),
-                                       retry: RetryPolicy(maxAttempts: options.llmAttempts), compatibility: compatibility),
-            observer: { event in
-                if case .retrying(let attempt, let error, let delay) = event {
-                    tracer.emit(TraceEvent(kind: .retry, agent: "llm",
-                                           message: "attempt \(attempt) failed (\(error)); retrying in \(String(format: "%.1f", delay.seconds)) s"))
-                }
-            })
+        let client = llm.client(tracer: tracer)
 
         let launch = try serverLaunch()
         let server: MCPClient
@@ -49,15 +34,12 @@ struct HostSession {
             throw Self.fail(3, "\(error)")
         }
 
-        let settings = HostSettings(managerMaxSteps: options.managerMaxSteps, subAgentMaxSteps: options.maxSteps,
-                                    maxParallelDelegations: options.maxParallel, finalAnswerTool: compatibility.finalAnswerTool,
-                                    data: UntrustedData(plainText: compatibility.plainTextData),
-                                    model: endpoint.model)
+        let settings = options.limits.settings(for: llm)
         let instruction = makeInstruction(settings.data)
         let runTask = Task {
             await HostRun.run(instruction: instruction, llm: client, server: server, settings: settings, tracer: tracer)
         }
-        let signals = Self.cancelOnSignals(runTask)
+        let signals = ProcessSupport.cancelOnSignals(runTask)
         let report = await runTask.value
         signals.forEach { $0.cancel() }
         _ = await server.shutdown()
@@ -73,14 +55,6 @@ struct HostSession {
         case .incomplete: Self.say("the run is incomplete: an agent reached its limit (--max-steps, --manager-max-steps)")
         }
         throw ExitCode(report.exitCode)
-    }
-
-    private func resolveCompatibility() throws -> Compatibility {
-        let name = options.compat ?? environment["LLM_COMPAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "openai"
-        guard let preset = Compatibility.presets[name.lowercased()] else {
-            throw ValidationError("unknown --compat '\(name)'; use one of \(Compatibility.presets.keys.sorted().joined(separator: ", "))")
-        }
-        return preset
     }
 
     private func makeTracer() throws -> Tracer {
@@ -100,24 +74,12 @@ struct HostSession {
         if let database = options.database { env["MONGODB_DATABASE"] = database }
         if env["LOG_LEVEL"] == nil { env["LOG_LEVEL"] = "warning" }
         if let command = options.serverCommand { return .shell(command, environment: env) }
-        let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
-        let path = executable.deletingLastPathComponent().appendingPathComponent("ToolServer").path
+        let path = ProcessSupport.sibling("ToolServer")
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw Self.fail(3, "no ToolServer next to AgentHost (\(path)): build it with `swift build --product ToolServer`, "
                 + "or pass --server-command")
         }
         return ServerLaunch(executable: path, environment: env)
-    }
-
-    /// SIGINT / SIGTERM cancel the run, so that the server is still shut down cleanly.
-    private static func cancelOnSignals(_ task: Task<RunReport, Never>) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { task.cancel() }
-            source.resume()
-            return source
-        }
     }
 
     static func say(_ message: String) {

@@ -9,6 +9,11 @@ extension TestEnvironment {
             .appendingPathComponent("AgentHost").path
     }
 
+    static var agentEvalPath: String {
+        environment["AGENTEVAL_BIN"] ?? URL(fileURLWithPath: toolServerPath).deletingLastPathComponent()
+            .appendingPathComponent("AgentEval").path
+    }
+
     /// A file under Tests/AgentHostTests/Fixtures.
     static func fixture(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,79 @@
+import Agents
+import ArgumentParser
+import Foundation
+import LLMClient
+
+/// The model flags AgentHost and AgentEval share, and how they become a chat client.
+public struct LLMOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Model name, optionally with a provider prefix (ollama/qwen2.5, deepseek/deepseek-chat). Env: LLM_MODEL.", valueName: "name"))
+    public var model: String?
+
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("OpenAI-compatible base URL, e.g. http://127.0.0.1:4000 for a LiteLLM proxy; the model name is sent to it as is. Env: OPENAI_BASE_URL.", valueName: "url"))
+    public var baseURL: String?
+
+    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("Read the API key from this environment variable instead of OPENAI_API_KEY (or the provider's).", valueName: "NAME"))
+    public var apiKeyEnv: String?
+
+    @Option(help: ArgumentHelp("Server quirks to work around: openai (plain, the default) or llama-cpp (tool results repeated as user messages, final answer through a final_answer tool). Env: LLM_COMPAT.", valueName: "preset"))
+    public var compat: String?
+
+    @Option(help: "Sampling temperature.")
+    public var temperature: Double = 0
+
+    @Option(name: .customLong("llm-timeout"), help: ArgumentHelp("Seconds before one model call times out.", valueName: "seconds"))
+    public var llmTimeout: Double = 120
+
+    @Option(name: .customLong("llm-attempts"), help: ArgumentHelp("Attempts per model call (retries on 429, 5xx and connection errors, honouring Retry-After).", valueName: "n"))
+    public var llmAttempts: Int = 4
+
+    public init() {}
+
+    public func validate() throws {
+        guard llmTimeout > 0 else { throw ValidationError("--llm-timeout must be positive") }
+        guard llmAttempts >= 1 else { throw ValidationError("--llm-attempts must be at least 1") }
+    }
+
+    /// The endpoint and server quirks from the flags, else the environment (LLM_MODEL,
+    /// OPENAI_BASE_URL, the API key variables, LLM_COMPAT).
+    public func resolve(environment: [String: String]) throws(SettingsError) -> ResolvedLLM {
+        let endpoint: LLMEndpoint
+        do {
+            endpoint = try LLMSettings(model: model, baseURLFlag: baseURL, apiKeyVariable: apiKeyEnv, environment: environment).resolve()
+        } catch {
+            throw SettingsError("\(error)")
+        }
+        let name = compat ?? environment["LLM_COMPAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "openai"
+        guard let compatibility = Compatibility.presets[name.lowercased()] else {
+            throw SettingsError("unknown --compat '\(name)'; use one of \(Compatibility.presets.keys.sorted().joined(separator: ", "))")
+        }
+        let options = ChatClientOptions(temperature: temperature, requestTimeout: .seconds(llmTimeout),
+                                        retry: RetryPolicy(maxAttempts: llmAttempts), compatibility: compatibility)
+        return ResolvedLLM(endpoint: endpoint, options: options, compatName: name.lowercased())
+    }
+}
+
+/// Where the model is, which server quirks apply, and the client's timeouts and retries.
+public struct ResolvedLLM: Sendable {
+    public let endpoint: LLMEndpoint
+    public let options: ChatClientOptions
+    /// The preset's name: "openai" or "llama-cpp".
+    public let compatName: String
+
+    public var compatibility: Compatibility { options.compatibility }
+
+    /// A client for the endpoint whose retries are reported to the tracer.
+    public func client(tracer: Tracer) -> ChatClient {
+        ChatClient(endpoint: endpoint, options: options, observer: { event in
+            if case .retrying(let attempt, let error, let delay) = event {
+                tracer.emit(TraceEvent(kind: .retry, agent: "llm",
+                                       message: "attempt \(attempt) failed (\(error)); retrying in \(String(format: "%.1f", delay.seconds)) s"))
+            }
+        })
+    }
+}
+
+/// Settings that cannot work (no key, a bad URL, an unknown preset): a setup error.
+public struct SettingsError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

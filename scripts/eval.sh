@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The agent evaluation: every scenario of evals/scenarios, k runs each (default 3) on a fresh
+# database, against the configured LLM; prints a line per run and a table, and writes EVAL.md.
+#
+#   ./scripts/eval.sh [AgentEval arguments, e.g. --runs 5, --filter short, --trace, --output FILE]
+#
+# LLM: as for the agent host (OPENAI_API_KEY / LLM_MODEL / OPENAI_BASE_URL / LLM_COMPAT, see
+# docs/agent-host.md). When none of OPENAI_API_KEY, LLM_MODEL and OPENAI_BASE_URL is set, the
+# offline local model is used: scripts/local-llm.sh starts it (and this script stops it again
+# unless it was already running), with --compat llama-cpp.
+# Database: MONGODB_URI when set; otherwise the local stand-in on 127.0.0.1:EVAL_STANDIN_PORT
+# (default 27017), started if it is not running. Each run creates and drops a database of its own.
+# Exit code: AgentEval's (0 the evaluation ran, whatever the pass rate; 3 setup error; see
+# `AgentEval --help`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '[eval] %s\n' "$*" >&2; }
+
+# The command as typed, for EVAL.md.
+command="./scripts/eval.sh"
+for arg in "$@"; do command+=" $(printf '%q' "$arg")"; done
+export EVAL_COMMAND="$command"
+
+args=("$@")
+stop_llm=""
+cleanup() { if [ -n "$stop_llm" ]; then ./scripts/local-llm.sh stop || true; fi; }
+trap cleanup EXIT
+
+./scripts/install-deps.sh
+if [ -z "${MONGODB_URI:-}" ]; then
+  say "local MongoDB-compatible server on 127.0.0.1:${EVAL_STANDIN_PORT:-27017}"
+  export MONGODB_URI=$(STANDIN_PORT=${EVAL_STANDIN_PORT:-27017} ./scripts/mongo-standin.sh start)
+fi
+if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
+  say "no LLM configured: using the offline local model (scripts/local-llm.sh)"
+  ./scripts/local-llm.sh status >/dev/null 2>&1 || stop_llm=yes
+  export OPENAI_BASE_URL=$(./scripts/local-llm.sh start)
+  export LLM_COMPAT=${LLM_COMPAT:-llama-cpp}
+  label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF) on llama-cpp-python, scripts/local-llm.sh"
+  label+=" (n_ctx ${LLM_CTX:-4096}, ${LLM_THREADS:-$(nproc)} threads)"
+  args=(--model-label "$label" "${args[@]}")
+fi
+
+say "building ToolServer and AgentEval (release)"
+swift build -c release --product ToolServer 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+swift build -c release --product AgentEval 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+bin="$(swift build -c release --show-bin-path)"
+
+status=0
+"$bin/AgentEval" "${args[@]}" || status=$?
+exit "$status"
