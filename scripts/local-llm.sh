@@ -12,7 +12,9 @@
 # `install` or `start` does nothing it has already done. Progress goes to stderr.
 #
 # Environment: LLM_PORT (default: a free port), LLM_CTX (4096), LLM_THREADS (number of cores),
-#              LLM_CACHE_MB (2048; RAM for saved prompt states, 0 turns the cache off).
+#
+# No --cache: llama-cpp-python's RAM cache keeps each saved state's logits (n_tokens x vocabulary
+# floats, about 1 GB per state here) outside its size limit, and ran the machine out of memory.
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -127,17 +129,13 @@ start)
   port=${LLM_PORT:-$(free_port)}
   echo "$port" >"$PORTFILE"
   started=$(date +%s)
-  # The manager and the sub-agents take turns: with saved prompt states, a return to an agent
-  # evaluates only its new messages instead of its whole conversation again.
-  cache=()
-  cache_mb=${LLM_CACHE_MB:-2048}
-  [ "$cache_mb" -gt 0 ] && cache=(--cache true --cache_type ram --cache_size $(( cache_mb * 1024 * 1024 )))
   say "starting the model server on 127.0.0.1:$port (log: .llm/server.log)"
-  # In the background with none of our descriptors but the log (a kept pipe would hold our caller).
+  # In the background, in its own session (it outlives the shell that started it), with none of
+  # our descriptors but the log (a kept pipe would hold our caller).
   (
     for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
-    exec nohup "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --chat_format chatml-function-calling \
-      --host 127.0.0.1 --port "$port" --n_ctx "${LLM_CTX:-4096}" --n_threads "${LLM_THREADS:-$(nproc)}" "${cache[@]}"
+    exec setsid nohup "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --chat_format chatml-function-calling \
+      --host 127.0.0.1 --port "$port" --n_ctx "${LLM_CTX:-4096}" --n_threads "${LLM_THREADS:-$(nproc)}"
   ) >"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 600); do
