@@ -21,7 +21,7 @@ struct HostOptions: ParsableArguments {
     @Option(name: .customLong("llm-timeout"), help: ArgumentHelp("Seconds before one model call times out.", valueName: "seconds"))
     var llmTimeout: Double = 120
 
-    @Option(name: .customLong("llm-attempts"), help: ArgumentHelp("Attempts per model call (retries on 429, 5xx and connection errors, honouring Retry-After).", valueName: "n"))
+    @Option(name: .customLong("llm-attempts"), help: ArgumentHelp("Attempts per model call (retries on 429, 5xx, timeouts, connection errors and cut-off or empty answers, honouring Retry-After).", valueName: "n"))
     var llmAttempts: Int = 4
 
     // Tool server
