@@ -26,7 +26,8 @@ struct AgentHost: AsyncParsableCommand {
             - NO_COLOR: a plain trace even on a terminal.
 
             Exit codes: 0 the run completed; 1 the run failed (model or tool server error); \
-            2 an agent reached its step limit and the run is incomplete; 3 setup failed \
+            2 the run is incomplete (an agent reached its step limit, made only malformed calls three steps in \
+            a row, or replied empty twice); 3 setup failed \
             (settings, orders file, server start); 64 bad command line.
             """,
         version: "0.1.0",

@@ -52,7 +52,10 @@ struct HostSession {
         switch report.status {
         case .completed: return
         case .failed: Self.say("error: \(report.error ?? "the run failed")")
-        case .incomplete: Self.say("the run is incomplete: an agent reached its limit (--max-steps, --manager-max-steps)")
+        case .incomplete:
+            let notes = report.agents.filter { $0.status == .incomplete }.map { "\($0.id): \($0.note ?? "stopped early")" }
+            let limits = notes.contains { $0.contains("step limit") } ? " (--max-steps, --manager-max-steps)" : ""
+            Self.say("the run is incomplete: \(notes.joined(separator: "; "))\(limits)")
         }
         throw ExitCode(report.exitCode)
     }

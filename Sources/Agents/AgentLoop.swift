@@ -31,6 +31,8 @@ struct AgentLoop: Sendable {
     let llm: any ChatCompleting
     let tracer: Tracer
     let log: RunLog
+    /// Tools of other agents, by name, with whose they are: a call to one is refused with that.
+    var foreignTools: [String: String] = [:]
 
     private struct State {
         var messages: [ChatMessage]
@@ -83,12 +85,20 @@ struct AgentLoop: Sendable {
             if response.toolCalls.isEmpty {
                 state.steps.append(StepRecord(step: step, content: response.content, toolCalls: [], usage: response.usage,
                                               durationMs: ms, finalAnswerRequest: false))
-                if response.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !nudged {
-                    // Some servers return "" instead of an answer: ask once more, plainly.
-                    nudged = true
-                    state.messages.append(response.message)
-                    state.messages.append(.user("Your reply was empty. Give your final answer now."))
-                    continue
+                if response.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    if !nudged {
+                        // Some servers return "" instead of an answer: ask once more, plainly.
+                        nudged = true
+                        state.messages.append(response.message)
+                        state.messages.append(.user("Your reply was empty. Give your final answer now."))
+                        continue
+                    }
+                    // Empty again: there is no answer to report as done.
+                    state.status = .incomplete
+                    state.note = "no final answer: the model's reply was empty twice"
+                    state.answer = "(\(state.note ?? ""))"
+                    tracer.emit(TraceEvent(kind: .warning, agent: id, step: step, message: state.note))
+                    return
                 }
                 state.answer = response.content
                 return
@@ -171,6 +181,9 @@ struct AgentLoop: Sendable {
     private func refusal(for call: ToolCall, parsed: ToolArguments) -> String? {
         guard let tool = tools.first(where: { $0.definition.name == call.name }) else {
             let names = tools.map(\.definition.name).joined(separator: ", ")
+            if let owner = foreignTools[call.name] {
+                return "'\(call.name)' is not one of your tools (\(owner)). Nothing was called. Your tools: \(names)."
+            }
             return "unknown tool '\(call.name)'. Your tools: \(names)."
         }
         switch parsed {

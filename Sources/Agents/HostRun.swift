@@ -81,13 +81,29 @@ public enum HostRun {
             return AgentLoop(id: "\(role.rawValue)#\(counter.next(role))", role: role.rawValue,
                              systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool), tools: tools,
                              limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
-                             llm: llm, tracer: tracer, log: log)
+                             llm: llm, tracer: tracer, log: log, foreignTools: foreignTools(for: role))
         }
         let delegates: [any AgentTool] = AgentRole.allCases.map { DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data) }
         return AgentLoop(id: "manager", role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
                          tools: delegates,
                          limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
                                              maxConcurrentTools: settings.maxParallelDelegations),
-                         llm: llm, tracer: tracer, log: log)
+                         llm: llm, tracer: tracer, log: log, foreignTools: foreignTools(for: nil))
+    }
+
+    /// Whose the tools an agent does not have are (`role` nil: the manager's view), so that a
+    /// call to one is refused with where it belongs rather than as unknown.
+    static func foreignTools(for role: AgentRole?) -> [String: String] {
+        var out: [String: String] = [:]
+        for name in AgentRole.allCases.flatMap(\.toolNames) where !(role?.toolNames.contains(name) ?? false) {
+            let owners = AgentRole.allCases.filter { $0.toolNames.contains(name) }.map(\.rawValue)
+            var text = "it belongs to the \(owners.joined(separator: " and ")) agent\(owners.count > 1 ? "s" : "")"
+            if role == nil { text += ": delegate with " + owners.map { "\($0)(task)" }.joined(separator: " or ") }
+            out[name] = text
+        }
+        if role != nil {
+            for other in AgentRole.allCases { out[other.rawValue] = "it belongs to the manager" }
+        }
+        return out
     }
 }

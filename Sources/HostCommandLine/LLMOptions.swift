@@ -23,7 +23,7 @@ public struct LLMOptions: ParsableArguments {
     @Option(name: .customLong("llm-timeout"), help: ArgumentHelp("Seconds before one model call times out.", valueName: "seconds"))
     public var llmTimeout: Double = 120
 
-    @Option(name: .customLong("llm-attempts"), help: ArgumentHelp("Attempts per model call (retries on 429, 5xx and connection errors, honouring Retry-After).", valueName: "n"))
+    @Option(name: .customLong("llm-attempts"), help: ArgumentHelp("Attempts per model call (retries on 429, 5xx, timeouts, connection errors and cut-off or empty answers, honouring Retry-After).", valueName: "n"))
     public var llmAttempts: Int = 4
 
     public init() {}

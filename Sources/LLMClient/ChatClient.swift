@@ -14,18 +14,24 @@ public struct ChatClientOptions: Sendable {
     public var requestTimeout: Duration
     public var retry: RetryPolicy
     public var compatibility: Compatibility
+    /// Longest response body read; a longer one fails the call (`LLMError.responseTooLarge`).
+    public var maxResponseBytes: Int
+
+    public static let defaultMaxResponseBytes = 8 << 20
 
     public init(temperature: Double = 0, requestTimeout: Duration = .seconds(120), retry: RetryPolicy = RetryPolicy(),
-                compatibility: Compatibility = .openAI) {
+                compatibility: Compatibility = .openAI, maxResponseBytes: Int = ChatClientOptions.defaultMaxResponseBytes) {
         self.temperature = temperature
         self.requestTimeout = requestTimeout
         self.retry = retry
         self.compatibility = compatibility
+        self.maxResponseBytes = maxResponseBytes
     }
 }
 
 /// An OpenAI-compatible chat-completions client: POST {base}/chat/completions with tools, with
-/// timeouts and retries (429, 5xx, connection errors; `Retry-After` honoured).
+/// timeouts, a bound on the response size, and retries (429, 5xx, timeouts, connection errors,
+/// cut-off or empty responses; `Retry-After` honoured).
 public struct ChatClient: ChatCompleting {
     public let endpoint: LLMEndpoint
     public let options: ChatClientOptions
@@ -33,7 +39,7 @@ public struct ChatClient: ChatCompleting {
     private let observer: @Sendable (ChatClientEvent) -> Void
 
     public init(endpoint: LLMEndpoint, options: ChatClientOptions = ChatClientOptions(),
-                transport: any HTTPTransport = URLSessionTransport(),
+                transport: any HTTPTransport = StandardTransport(),
                 observer: @escaping @Sendable (ChatClientEvent) -> Void = { _ in }) {
         self.endpoint = endpoint
         self.options = options
@@ -68,6 +74,8 @@ public struct ChatClient: ChatCompleting {
             let failure: LLMError
             var retryAfter: String?
             switch await send(url, headers: headers, body: body) {
+            case .success(let response) where (200..<300).contains(response.status) && response.body.isEmpty:
+                failure = .emptyResponse(url: url.absoluteString, status: response.status)
             case .success(let response) where (200..<300).contains(response.status):
                 return try wire.response(from: response.body, offered: request.tools.map(\.name))
             case .success(let response):
@@ -77,11 +85,23 @@ public struct ChatClient: ChatCompleting {
                 failure = .timeout(url: url.absoluteString, seconds: options.requestTimeout.seconds)
             case .failure(.connection(let detail)):
                 failure = .connection(url: url.absoluteString, detail: detail)
+            case .failure(.interrupted(let detail)):
+                failure = .interrupted(url: url.absoluteString, detail: detail)
+            case .failure(.tooLarge(let limit)):
+                failure = .responseTooLarge(url: url.absoluteString, limit: limit)
             case .failure(.cancelled):
                 throw .cancelled
             }
-            guard failure.isRetryable, attempt < options.retry.maxAttempts else { throw failure }
-            let delay = options.retry.delay(after: attempt, retryAfter: retryAfter)
+            guard failure.isRetryable else { throw failure }
+            guard attempt < options.retry.maxAttempts else {
+                throw attempt > 1 ? .attemptsExhausted(failure, attempts: attempt) : failure
+            }
+            let delay: Duration
+            switch options.retry.delay(after: attempt, retryAfter: retryAfter) {
+            case .after(let wait): delay = wait
+            case .tooLong(let seconds):
+                throw .retryAfterTooLong(failure, seconds: seconds, limit: options.retry.maxDelay.seconds)
+            }
             observer(.retrying(attempt: attempt, error: failure, delay: delay))
             do { try await Task.sleep(for: delay) } catch { throw .cancelled }
             attempt += 1
@@ -89,7 +109,10 @@ public struct ChatClient: ChatCompleting {
     }
 
     private func send(_ url: URL, headers: [String: String], body: [UInt8]) async -> Result<HTTPResponse, TransportError> {
-        do { return .success(try await transport.post(url, headers: headers, body: body, timeout: options.requestTimeout)) }
+        do {
+            return .success(try await transport.post(url, headers: headers, body: body, timeout: options.requestTimeout,
+                                                     maxResponseBytes: options.maxResponseBytes))
+        }
         catch { return .failure(error) }
     }
 

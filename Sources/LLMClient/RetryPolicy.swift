@@ -1,11 +1,13 @@
 import Foundation
 
 /// When and how long to wait before trying a failed call again: exponential backoff with jitter,
-/// or the server's `Retry-After` when it sends one (capped).
+/// or the server's `Retry-After` when it sends one. A `Retry-After` longer than `maxDelay` is not
+/// cut short: the call fails instead.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
     public var maxAttempts: Int
     public var baseDelay: Duration
+    /// The longest wait between two attempts.
     public var maxDelay: Duration
 
     public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30)) {
@@ -14,14 +16,22 @@ public struct RetryPolicy: Sendable {
         self.maxDelay = maxDelay
     }
 
-    /// The wait before attempt `attempt + 1` (attempt counts from 1).
-    func delay(after attempt: Int, retryAfter: String?) -> Duration {
+    /// The wait before attempt `attempt + 1` (attempt counts from 1), or `.tooLong` when the
+    /// server's `Retry-After` asks for more than `maxDelay`.
+    func delay(after attempt: Int, retryAfter: String?) -> Wait {
         if let retryAfter, let seconds = Self.seconds(fromRetryAfter: retryAfter) {
-            return min(.milliseconds(Int64((seconds * 1000).rounded())), maxDelay)
+            let wait = Duration.milliseconds(Int64((min(seconds, 1e9) * 1000).rounded(.up)))
+            return wait > maxDelay ? .tooLong(seconds: seconds) : .after(wait)
         }
         let exponential = baseDelay * (1 << min(attempt - 1, 16))
         let jitter = Double.random(in: 0.8...1.2)
-        return min(exponential * jitter, maxDelay)
+        return .after(min(exponential * jitter, maxDelay))
+    }
+
+    enum Wait: Equatable {
+        case after(Duration)
+        /// `Retry-After` asked for this many seconds, more than `maxDelay`.
+        case tooLong(seconds: Double)
     }
 
     /// `Retry-After` as seconds or an HTTP date.

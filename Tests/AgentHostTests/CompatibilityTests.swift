@@ -147,8 +147,13 @@ import Testing
             _ = try await client.complete(ChatRequest(messages: [.user("hi")]))
             Issue.record("expected a connection error")
         } catch {
-            guard case .connection = error else { Issue.record("expected .connection, got \(error)"); return }
+            // Retried once, then reported with the number of attempts.
+            guard case .attemptsExhausted(.connection, 2) = error else {
+                Issue.record("expected .connection after 2 attempts, got \(error)")
+                return
+            }
             #expect("\(error)".contains("cannot reach the LLM endpoint"))
+            #expect("\(error)".hasSuffix("(gave up after 2 attempts, --llm-attempts)"))
         }
     }
 

@@ -4,12 +4,15 @@ import LLMClient
 
 /// A ChatClient pointed at a scripted server.
 func scriptedClient(_ llm: ScriptedLLMServer, compatibility: Compatibility = .openAI, timeout: Duration = .seconds(10),
-                    attempts: Int = 1, keySetting: String = "OPENAI_API_KEY") throws -> ChatClient {
+                    attempts: Int = 1, keySetting: String = "OPENAI_API_KEY",
+                    maxResponseBytes: Int = ChatClientOptions.defaultMaxResponseBytes,
+                    transport: any HTTPTransport = StandardTransport()) throws -> ChatClient {
     guard let url = URL(string: llm.baseURL) else { throw TestFailure("bad URL") }
     return ChatClient(endpoint: LLMEndpoint(baseURL: url, model: "scripted", apiKey: "sk-test", keySetting: keySetting),
                       options: ChatClientOptions(requestTimeout: timeout,
                                                  retry: RetryPolicy(maxAttempts: attempts, baseDelay: .milliseconds(20)),
-                                                 compatibility: compatibility))
+                                                 compatibility: compatibility, maxResponseBytes: maxResponseBytes),
+                      transport: transport)
 }
 
 let checkStockTool = ToolDefinition(name: "check_stock", description: "Look up one product.",

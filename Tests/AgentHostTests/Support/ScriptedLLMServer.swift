@@ -27,6 +27,20 @@ final class ScriptedLLMServer: Sendable {
         case rendezvous(String, count: Int, Turn)
         /// Decides from the request (the conversation so far).
         case dynamic(@Sendable (Request) -> Turn)
+        /// A 200 chat completion of `bytes` bytes in all (an answer padded with "x"), written in
+        /// chunks; without `declaringLength` there is no Content-Length: the body ends when the
+        /// connection closes. The bytes actually written are recorded (`bytesSent`).
+        case large(bytes: Int, declaringLength: Bool)
+        /// The turn's response with its full Content-Length (or its chunked framing), but only
+        /// the first `bytes` bytes of its body: then the connection is closed.
+        case cut(Turn, afterBytes: Int)
+        /// The turn's response with `Transfer-Encoding: chunked`, in chunks of `chunkBytes`.
+        case chunked(Turn, chunkBytes: Int)
+        /// The turn's response after an interim `100 Continue` response.
+        case afterContinue(Turn)
+        /// Reads the request, then never answers: holds the connection open until the client
+        /// closes it or the server stops.
+        case hang
     }
 
     struct Call: Sendable {
@@ -58,8 +72,16 @@ final class ScriptedLLMServer: Sendable {
         var route = ""
         var arrived = ContinuousClock.now
         var responded: ContinuousClock.Instant?
+        /// When the response started to be written (before `responded`).
+        var responding: ContinuousClock.Instant?
         /// The tool-call ids that were sent in the answer to this request.
         var answeredCallIDs: [String] = []
+        /// Response bytes (head and body) written before the response ended or the client went
+        /// away.
+        var bytesSent = 0
+        /// For `.hang`: when the client closed the connection (nil: it was still open when the
+        /// server stopped).
+        var clientClosed: ContinuousClock.Instant?
 
         init(body: JSONValue) { self.body = body }
 
@@ -87,6 +109,7 @@ final class ScriptedLLMServer: Sendable {
         var cursors: [String: Int] = [:]
         var requests: [Request] = []
         var barriers: [String: Int] = [:]
+        var openConnections = 0
     }
 
     private let listener: Int32
@@ -127,7 +150,16 @@ final class ScriptedLLMServer: Sendable {
                     close(fd)
                     return
                 }
-                Thread.detachNewThread { [self] in serve(connection) }
+                // Reads and writes wake up every 200 ms to see whether the server stopped, so that a
+                // client that neither reads nor closes cannot keep a thread past stop().
+                var wake = timeval(tv_sec: 0, tv_usec: 200_000)
+                setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
+                setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
+                state.withLock { $0.openConnections += 1 }
+                Thread.detachNewThread { [self] in
+                    serve(connection)
+                    state.withLock { $0.openConnections -= 1 }
+                }
             }
         }
     }
@@ -136,8 +168,9 @@ final class ScriptedLLMServer: Sendable {
 
     private let stopped = Mutex(false)
 
-    /// Stops accepting connections; safe to call more than once. The accept loop closes the
-    /// descriptor when it sees the shutdown.
+    /// Stops accepting connections and releases the connections held by `.hang` (within 50 ms);
+    /// safe to call more than once. The accept loop closes the descriptor when it sees the
+    /// shutdown.
     func stop() {
         let first = stopped.withLock { stopped -> Bool in
             defer { stopped = true }
@@ -148,6 +181,11 @@ final class ScriptedLLMServer: Sendable {
     }
 
     deinit { stop() }
+
+    private var isStopped: Bool { stopped.withLock { $0 } }
+
+    /// Connections being served (a `.hang` holds one until the client or `stop()` ends it).
+    var openConnections: Int { state.withLock { $0.openConnections } }
 
     /// Every request, in arrival order.
     var requests: [Request] { state.withLock { $0.requests } }
@@ -179,19 +217,107 @@ final class ScriptedLLMServer: Sendable {
         } else {
             turn = .status(400, body: #"{"error":{"message":"no route matches this request"}}"#, headers: [:])
         }
-        let (status, responseHeaders, responseBody, callIDs) = render(turn, request: request, index: index)
-        var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Error")\r\nContent-Type: application/json\r\n"
-        head += "Content-Length: \(responseBody.count)\r\nConnection: close\r\n"
-        for (name, value) in responseHeaders { head += "\(name): \(value)\r\n" }
-        head += "\r\n"
-        writeAll(fd, Array(head.utf8) + responseBody)
+        let reply = render(turn, request: request, index: index)
+        state.withLock { $0.requests[index].responding = ContinuousClock.now }
+        let sent: Int
+        switch reply.delivery {
+        case .hang:
+            hold(fd, index: index)
+            return
+        case .whole:
+            var body = reply.body
+            if let size = reply.chunkBytes {
+                body = []
+                var offset = 0
+                while offset < reply.body.count {
+                    let end = min(offset + size, reply.body.count)
+                    body += Array("\(String(end - offset, radix: 16))\r\n".utf8) + reply.body[offset..<end] + [13, 10]
+                    offset = end
+                }
+                body += Array("0\r\n\r\n".utf8)
+            }
+            var wire = reply.interim ? Array("HTTP/1.1 100 Continue\r\n\r\n".utf8) : []
+            wire += head(reply, length: reply.chunkBytes == nil ? reply.body.count : nil)
+            wire += reply.cutAfter.map { body.prefix($0) } ?? body[...]
+            sent = writeAll(fd, wire)
+        case .large(let bytes, let declaringLength):
+            sent = writeLarge(fd, bytes: bytes, declaringLength: declaringLength, reply: reply)
+        }
         state.withLock { state in
             state.requests[index].responded = ContinuousClock.now
-            state.requests[index].answeredCallIDs = callIDs
+            state.requests[index].answeredCallIDs = reply.callIDs
+            state.requests[index].bytesSent = sent
         }
     }
 
-    private func render(_ turn: Turn, request: Request, index: Int) -> (Int, [String: String], [UInt8], [String]) {
+    private enum Delivery {
+        case whole
+        case large(Int, declaringLength: Bool)
+        case hang
+    }
+
+    private struct Reply {
+        var status = 200
+        var headers: [String: String] = [:]
+        var body: [UInt8] = []
+        var callIDs: [String] = []
+        var delivery = Delivery.whole
+        /// Chunked transfer coding, in chunks of this size.
+        var chunkBytes: Int?
+        /// Only this many bytes of the (encoded) body are sent.
+        var cutAfter: Int?
+        /// A `100 Continue` comes first.
+        var interim = false
+    }
+
+    private func head(_ reply: Reply, length: Int?) -> [UInt8] {
+        var head = "HTTP/1.1 \(reply.status) \(reply.status == 200 ? "OK" : "Error")\r\nContent-Type: application/json\r\n"
+        if let length { head += "Content-Length: \(length)\r\n" }
+        if reply.chunkBytes != nil { head += "Transfer-Encoding: chunked\r\n" }
+        head += "Connection: close\r\n"
+        for (name, value) in reply.headers { head += "\(name): \(value)\r\n" }
+        head += "\r\n"
+        return Array(head.utf8)
+    }
+
+    /// A completion whose answer is padded with "x" to `bytes` bytes of body, written 64 KiB at a
+    /// time so that a client that gives up stops the writing (the bytes it took are returned).
+    private func writeLarge(_ fd: Int32, bytes: Int, declaringLength: Bool, reply: Reply) -> Int {
+        let marker = "@@PAD@@"
+        let template = Self.completion(["role": "assistant", "content": .string(marker)], finish: "stop")
+        guard let at = find(template, Array(marker.utf8)) else { return 0 }
+        let prefix = Array(template[..<at]), suffix = Array(template[(at + marker.utf8.count)...])
+        var remaining = max(0, bytes - prefix.count - suffix.count)
+        let total = prefix.count + remaining + suffix.count
+        var sent = writeAll(fd, head(reply, length: declaringLength ? total : nil) + prefix)
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 65536)
+        while remaining > 0, !isStopped {
+            let part = min(remaining, chunk.count)
+            let written = writeAll(fd, Array(chunk[..<part]))
+            sent += written
+            if written < part { return sent }
+            remaining -= part
+        }
+        return sent + writeAll(fd, suffix)
+    }
+
+    /// Holds the connection until the client closes it or the server stops.
+    private func hold(_ fd: Int32, index: Int) {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !isStopped {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, 50)
+            if ready < 0, errno != EINTR { return }
+            guard ready > 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 {
+                state.withLock { $0.requests[index].clientClosed = ContinuousClock.now }
+                return
+            }
+        }
+    }
+
+    private func render(_ turn: Turn, request: Request, index: Int) -> Reply {
         switch turn {
         case .calls(let calls):
             let ids = calls.indices.map { "call_\(request.route)_\(index)_\($0)" }
@@ -199,14 +325,14 @@ final class ScriptedLLMServer: Sendable {
                 ["id": .string(id), "type": "function",
                  "function": ["name": .string(call.name), "arguments": .string(JSONWriter.string(call.arguments))]]
             }
-            return (200, [:], Self.completion(["role": "assistant", "content": nil, "tool_calls": .array(toolCalls)],
-                                              finish: "tool_calls"), ids)
+            return Reply(body: Self.completion(["role": "assistant", "content": nil, "tool_calls": .array(toolCalls)],
+                                               finish: "tool_calls"), callIDs: ids)
         case .answer(let text):
-            return (200, [:], Self.completion(["role": "assistant", "content": .string(text)], finish: "stop"), [])
+            return Reply(body: Self.completion(["role": "assistant", "content": .string(text)], finish: "stop"))
         case .body(let body):
-            return (200, [:], JSONWriter.bytes(body), [])
+            return Reply(body: JSONWriter.bytes(body))
         case .status(let code, let body, let headers):
-            return (code, headers, Array(body.utf8), [])
+            return Reply(status: code, headers: headers, body: Array(body.utf8))
         case .delay(let duration, let next):
             Thread.sleep(forTimeInterval: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
             return render(next, request: request, index: index)
@@ -222,6 +348,22 @@ final class ScriptedLLMServer: Sendable {
             return render(next, request: request, index: index)
         case .dynamic(let decide):
             return render(decide(request), request: request, index: index)
+        case .large(let bytes, let declaringLength):
+            return Reply(delivery: .large(bytes, declaringLength: declaringLength))
+        case .cut(let next, let bytes):
+            var reply = render(next, request: request, index: index)
+            reply.cutAfter = bytes
+            return reply
+        case .chunked(let next, let size):
+            var reply = render(next, request: request, index: index)
+            reply.chunkBytes = max(1, size)
+            return reply
+        case .afterContinue(let next):
+            var reply = render(next, request: request, index: index)
+            reply.interim = true
+            return reply
+        case .hang:
+            return Reply(delivery: .hang)
         }
     }
 
@@ -251,6 +393,7 @@ final class ScriptedLLMServer: Sendable {
                 return (headers, Array(buffer[headerEnd..<(headerEnd + contentLength)]))
             }
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR || errno == EAGAIN, !isStopped { continue }
             if count <= 0 { return nil }
             buffer += chunk[0..<count]
         }
@@ -264,14 +407,17 @@ final class ScriptedLLMServer: Sendable {
         return nil
     }
 
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    /// Writes until done or the client is gone; returns the bytes written.
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let written = send(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset, Int32(MSG_NOSIGNAL))
-                if written <= 0 { return }
+                if written < 0, errno == EINTR || errno == EAGAIN, !isStopped { continue }
+                if written <= 0 { return offset }
                 offset += written
             }
+            return offset
         }
     }
 }
