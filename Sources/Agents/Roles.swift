@@ -49,12 +49,10 @@ public enum AgentRole: String, Sendable, CaseIterable {
 enum ManagerPrompt {
     static func system(finalAnswerTool: Bool) -> String {
         let finish = finalAnswerTool ? "call final_answer with" : "reply with"
-        let agents = AgentRole.allCases.map { "- \($0.rawValue): \($0.delegateDescription)" }.joined(separator: "\n")
         return """
             You are the manager of an order-management team. You have no database access: delegate to your agents, \
-            each with one clear task that gives exact product ids, quantities, addresses and order ids.
-            \(agents)
-            Tasks that do not depend on each other may go in one message. An agent returns its answer and its tool \
+            inventory, orders and delivery, each with one clear task that gives exact product ids, quantities, \
+            addresses and order ids. Tasks that do not depend on each other may go in one message. An agent returns its answer and its tool \
             results: use them, do not ask again. \(UntrustedData.rule) If an agent reports an error (unknown id, short \
             stock), fix and retry when you can, otherwise stop and say why. If no agent can do what is asked, do \
             nothing and say so. When done, \(finish) a short final answer: what was done (order ids, statuses) and \

@@ -55,10 +55,89 @@ import Testing
         #expect(llm.requests[0].toolNames == ["check_stock"])
     }
 
+    /// That server's grammar as it is: with `tool_choice: "auto"` the model either calls a tool or
+    /// "answers" with an empty content (or, after a nudge, a bare `functions.<name>:`); a forced
+    /// tool choice yields a call to that tool.
+    static func grammarBound(whenAuto content: String) -> ScriptedLLMServer.Turn {
+        .dynamic { request in
+            guard let forced = request.body["tool_choice"]?["function"]?["name"]?.stringValue else { return .answer(content) }
+            let arguments = forced == "final_answer" ? #"{"answer":"prod1 has 10"}"# : #"{"product_id":"prod1"}"#
+            return .body(["choices": [["message": ["role": "assistant", "content": .null, "tool_calls": [
+                ["id": "call_7", "type": "function", "function": ["name": .string(forced), "arguments": .string(arguments)]],
+            ]], "finish_reason": "tool_calls"]], "usage": ["prompt_tokens": 100, "completion_tokens": 10]])
+        }
+    }
+
+    @Test func anEmptyReplyIsFollowedByTheSamePromptWithFinalAnswerForced() async throws {
+        let llm = try ScriptedLLMServer([.any([Self.grammarBound(whenAuto: ""), Self.grammarBound(whenAuto: "")])])
+        defer { llm.stop() }
+        let response = try await scriptedClient(llm, compatibility: .llamaCpp)
+            .complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool]))
+        #expect(response.content == "prod1 has 10" && response.toolCalls.isEmpty)
+        #expect(response.usage == TokenUsage(prompt: 200, completion: 20))  // both exchanges counted
+        let requests = llm.requests
+        #expect(requests.count == 2)
+        // The same prompt (so the server can reuse what it has read), only the choice differs.
+        #expect(requests[1].body["messages"] == requests[0].body["messages"])
+        #expect(requests[1].body["tools"] == requests[0].body["tools"])
+        #expect(requests[0].body["tool_choice"] == "auto")
+        #expect(requests[1].body["tool_choice"] == ["type": "function", "function": ["name": "final_answer"]])
+    }
+
+    @Test func aBareFunctionNameIsFollowedByThatToolForced() async throws {
+        let llm = try ScriptedLLMServer([.any([Self.grammarBound(whenAuto: "functions.check_stock:"),
+                                               Self.grammarBound(whenAuto: "")])])
+        defer { llm.stop() }
+        let response = try await scriptedClient(llm, compatibility: .llamaCpp)
+            .complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool]))
+        #expect(response.toolCalls.map(\.name) == ["check_stock"] && response.toolCalls.first?.arguments == #"{"product_id":"prod1"}"#)
+        #expect(llm.requests.last?.body["tool_choice"] == ["type": "function", "function": ["name": "check_stock"]])
+        // Plain OpenAI: an empty reply is the reply; nothing is sent again.
+        let plainServer = try ScriptedLLMServer([.any([Self.grammarBound(whenAuto: "")])])
+        defer { plainServer.stop() }
+        let plain = try await scriptedClient(plainServer).complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool]))
+        #expect(plain.content == "" && plainServer.requests.count == 1)
+    }
+
+    /// That server shows the model only each tool's name and `parameters`, HTML-escapes message
+    /// text, and every prompt token costs time.
+    @Test func toolSchemasAreCompactedAndCarryTheirDescription() throws {
+        let tool = ToolDefinition(name: "update_stock", description: "Change a product's stock.", parameters: [
+            "type": "object", "additionalProperties": false, "required": ["product_id", "delta"],
+            "properties": ["product_id": ["type": "string", "description": "Product id.", "pattern": "^[a-z0-9]+$", "maxLength": 64],
+                           "delta": ["type": "integer", "minimum": -1000, "maximum": 1000, "not": ["const": 0]],
+                           "lines": ["type": "array", "maxItems": 3, "items": ["type": "object", "properties": [
+                               "quantity": ["type": "integer", "minimum": 1]]]]],
+        ])
+        let sent = WireFormat(model: "m", compatibility: .llamaCpp).body(for: ChatRequest(messages: [.user("hi")], tools: [tool]))
+        let parameters = try #require(sent["tools"]?.arrayValue?.first?["function"]?["parameters"])
+        #expect(parameters.objectValue?.keys.first == "description")
+        #expect(parameters["description"] == "Change a product's stock.")
+        #expect(parameters["properties"] == ["product_id": ["type": "string", "description": "Product id."], "delta": ["type": "integer"],
+                                             "lines": ["type": "array", "items": ["type": "object", "properties": ["quantity": ["type": "integer"]]]]])
+        #expect(parameters["additionalProperties"] == false && parameters["required"] == ["product_id", "delta"])
+        // Plain OpenAI gets the schema as the server wrote it.
+        let plain = WireFormat(model: "m").body(for: ChatRequest(messages: [.user("hi")], tools: [tool]))
+        #expect(plain["tools"]?.arrayValue?.first?["function"]?["parameters"] == tool.parameters)
+    }
+
+    @Test func echoedToolCallArgumentsArePlainTextWhereTheServerEscapesHTML() {
+        let messages: [ChatMessage] = [.user("go"), .assistant(content: "", toolCalls: [
+            ToolCall(id: "call_1", name: "create_order", arguments: #"{"items":[{"product_id":"prod1","quantity":2}],"delivery_address":"1 <b> St"}"#),
+        ])]
+        let sent = WireFormat(model: "m", compatibility: .llamaCpp).body(for: ChatRequest(messages: messages))
+        #expect(sent["messages"]?.arrayValue?.last?["tool_calls"]?.arrayValue?.first?["function"]?["arguments"]
+            == "{items: [{product_id: prod1, quantity: 2}], delivery_address: 1 ‹b› St}")
+        let plain = WireFormat(model: "m").body(for: ChatRequest(messages: messages))
+        #expect(plain["messages"]?.arrayValue?.last?["tool_calls"]?.arrayValue?.first?["function"]?["arguments"]
+            == #"{"items":[{"product_id":"prod1","quantity":2}],"delivery_address":"1 <b> St"}"#)
+    }
+
     @Test func answerNowForcesTheFinalAnswerTool() {
         let body = WireFormat(model: "m", compatibility: .llamaCpp)
             .body(for: ChatRequest(messages: afterOneToolCall, tools: [checkStockTool], toolChoice: .none))
-        #expect(body["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue } == ["final_answer"])
+        // The tools stay as they were (the server can reuse the prompt it has read); the choice is forced.
+        #expect(body["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue } == ["check_stock", "final_answer"])
         #expect(body["tool_choice"] == ["type": "function", "function": ["name": "final_answer"]])
         let plain = WireFormat(model: "m").body(for: ChatRequest(messages: afterOneToolCall, tools: [checkStockTool], toolChoice: .none))
         #expect(plain["tool_choice"] == "none")

@@ -43,7 +43,12 @@ struct HostHarness {
 extension ScriptedLLMServer.Request {
     /// The parsed JSON of each tool result after the last assistant message.
     var lastResults: [JSONValue] {
-        lastToolResults.compactMap { $0["content"]?.stringValue.flatMap { try? JSONParser.parse($0) } }
+        lastToolResults.compactMap { $0["content"]?.stringValue.flatMap { try? JSONParser.parse(Self.unwrapData($0)) } }
+    }
+    /// The JSON inside a result's `<data>…</data>` (results are sent as data).
+    static func unwrapData(_ text: String) -> String {
+        guard text.hasPrefix("<data>"), text.hasSuffix("</data>") else { return text }
+        return String(text.dropFirst("<data>".count).dropLast("</data>".count))
     }
     /// All text of the last tool results.
     var lastResultText: String { lastToolResults.compactMap { $0["content"]?.stringValue }.joined(separator: "\n") }
