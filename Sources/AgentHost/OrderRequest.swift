@@ -65,14 +65,19 @@ struct OrderRequest: Decodable, Equatable {
     }
 
     /// The manager's instruction for a list of orders (the demo's process_order use). The orders
-    /// are the file's data, so they go in as data, not as sentences of the instruction.
+    /// are the file's data, so each goes in as data, not as sentences of the instruction; one
+    /// block per order, so that each can be handed on as one task.
     static func instruction(for orders: [OrderRequest], data: UntrustedData) -> String {
-        let list: JSONValue = .array(orders.map { order in
-            ["items": .array(order.items.map { ["product_id": .string($0.productID), "quantity": .int(Int64($0.quantity))] }),
-             "address": .string(order.address)]
-        })
-        return "Process these \(orders.count) orders: create each one, then set it in_transit. If an order cannot be "
-            + "created, do not ship it and say why. The orders:\n" + data.wrap(list)
+        var lines = ["Process these \(orders.count) orders. For each order: have it created, then have it set in_transit "
+            + "with the order id that was returned. If an order cannot be created, do not ship it and say why."]
+        for (index, order) in orders.enumerated() {
+            let value: JSONValue = [
+                "items": .array(order.items.map { ["product_id": .string($0.productID), "quantity": .int(Int64($0.quantity))] }),
+                "delivery_address": .string(order.address),
+            ]
+            lines.append("Order \(index + 1): " + data.wrap(value))
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -104,7 +104,8 @@ struct AgentLoop: Sendable {
                 return
             }
             state.messages.append(response.message)
-            let records = try await execute(response.toolCalls, step: step)
+            let succeeded = state.steps.flatMap(\.toolCalls).filter { !$0.rejected && !$0.isError }
+            let records = try await execute(response.toolCalls, step: step, succeeded: succeeded)
             for (call, record) in zip(response.toolCalls, records) {
                 state.messages.append(.tool(callID: call.id, name: call.name, content: record.content))
             }
@@ -146,20 +147,40 @@ struct AgentLoop: Sendable {
         var content: String
     }
 
-    private func execute(_ calls: [ToolCall], step: Int) async throws(AgentFailure) -> [Executed] {
-        try await boundedMap(calls, limit: limits.maxConcurrentTools) { call async throws(AgentFailure) -> Executed in
-            try await execute(call, step: step)
+    /// Runs one message's calls. A call identical to one that already succeeded in this run (or
+    /// to an earlier one in the same message) is refused: a model that repeats itself would
+    /// otherwise place the same order again and again.
+    private func execute(_ calls: [ToolCall], step: Int, succeeded: [ToolCallRecord]) async throws(AgentFailure) -> [Executed] {
+        var seen = succeeded.map { Repeat(name: $0.name, arguments: $0.arguments) }
+        let jobs = calls.map { call -> (ToolCall, Bool) in
+            guard let arguments = ToolArguments.parse(call.arguments).value else { return (call, false) }
+            let key = Repeat(name: call.name, arguments: arguments)
+            if seen.contains(key) { return (call, true) }
+            seen.append(key)
+            return (call, false)
+        }
+        return try await boundedMap(jobs, limit: limits.maxConcurrentTools) { job async throws(AgentFailure) -> Executed in
+            try await execute(job.0, step: step, isRepeat: job.1)
         }
     }
 
-    private func execute(_ call: ToolCall, step: Int) async throws(AgentFailure) -> Executed {
+    private struct Repeat: Equatable {
+        let name: String
+        let arguments: JSONValue
+    }
+
+    private func execute(_ call: ToolCall, step: Int, isRepeat: Bool) async throws(AgentFailure) -> Executed {
         let started = ContinuousClock.now
         let parsed = ToolArguments.parse(call.arguments)
         tracer.emit(TraceEvent(kind: .toolCall, agent: id, step: step, tool: call.name, callID: call.id,
                                arguments: parsed.value ?? .string(call.arguments)))
         let outcome: ToolOutcome
         var rejected = false
-        if let refusal = refusal(for: call, parsed: parsed) {
+        if isRepeat {
+            outcome = .error("you already made this exact \(call.name) call and it succeeded (its result is above). "
+                + "It was not run again. Go on with the rest of your task, or finish with your final answer.")
+            rejected = true
+        } else if let refusal = refusal(for: call, parsed: parsed) {
             outcome = .error(refusal)
             rejected = true
         } else if let tool = tools.first(where: { $0.definition.name == call.name }), let arguments = parsed.value {

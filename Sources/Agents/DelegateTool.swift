@@ -23,18 +23,42 @@ struct DelegateTool: AgentTool {
         let task = arguments["task"]?.stringValue ?? ""
         let record = try await makeAgent(role).run(task: task)
         let report = Self.report(record)
-        return ToolOutcome(isError: record.status != .completed, content: data.wrap(report), record: report)
+        return ToolOutcome(isError: record.status != .completed, content: data.wrap(Self.report(record, resultLimit: Self.resultLimit)),
+                           record: report)
+    }
+
+    /// Characters of one tool result the manager reads; a longer one (a long list, say) is left
+    /// to the sub-agent's answer, which is the summary the manager asked for.
+    static let resultLimit = 600
+
+    /// A result as the manager needs it: an order's or a product's own fields (id, status,
+    /// stock, total…) without its lines; a list only when it is short. The sub-agent's answer
+    /// summarises the rest.
+    static func brief(_ result: JSONValue, limit: Int) -> JSONValue {
+        if limit == .max { return result }
+        if case .object(let object) = result {
+            var scalars = JSONObject()
+            for (key, value) in object {
+                switch value {
+                case .object, .array: continue
+                default: scalars[key] = value
+                }
+            }
+            if !scalars.isEmpty { return .object(scalars) }
+        }
+        let size = JSONWriter.string(result).utf8.count
+        return size <= limit ? result : .string("(\(size) characters, left out: see the answer)")
     }
 
     /// What the manager reads: status, answer, and each tool call's result or error.
-    static func report(_ record: AgentRecord) -> JSONValue {
+    static func report(_ record: AgentRecord, resultLimit: Int = .max) -> JSONValue {
         let results: [JSONValue] = record.toolResults.map { call in
             var entry: JSONObject = ["tool": .string(call.name), "ok": .bool(!call.isError)]
             if call.isError {
                 entry["arguments"] = call.arguments
                 entry["error"] = call.result
             } else {
-                entry["result"] = call.result
+                entry["result"] = Self.brief(call.result, limit: resultLimit)
             }
             return .object(entry)
         }

@@ -18,8 +18,7 @@ public struct HostSettings: Sendable {
     public var model: String?
 
     public init(managerMaxSteps: Int = 20, subAgentMaxSteps: Int = 12, maxMalformedSteps: Int = 3,
-                maxParallelDelegations: Int = 3, finalAnswerTool: Bool = false, data: UntrustedData = .json,
-                model: String? = nil) {
+                maxParallelDelegations: Int = 3, finalAnswerTool: Bool = false, data: UntrustedData = .json, model: String? = nil) {
         self.managerMaxSteps = managerMaxSteps
         self.subAgentMaxSteps = subAgentMaxSteps
         self.maxMalformedSteps = maxMalformedSteps
@@ -33,8 +32,9 @@ public struct HostSettings: Sendable {
 /// One run of the host: the manager gets the instruction and delegates to the sub-agents, which
 /// use the ToolServer's tools over the shared MCP connection.
 public enum HostRun {
-    public static func run(instruction: String, llm: any ChatCompleting, server: MCPClient, settings: HostSettings,
-                           tracer: Tracer) async -> RunReport {
+    /// `managerLLM`: the manager's own endpoint, if it has one (else `llm`).
+    public static func run(instruction: String, llm: any ChatCompleting, managerLLM: (any ChatCompleting)? = nil,
+                           server: MCPClient, settings: HostSettings, tracer: Tracer) async -> RunReport {
         let started = ContinuousClock.now
         let log = RunLog()
         tracer.emit(TraceEvent(kind: .runStarted, agent: "host", message: instruction))
@@ -42,7 +42,7 @@ public enum HostRun {
         var failure: String?
         do {
             let serverTools = try await listTools(server)
-            answer = try await manager(llm: llm, server: server, serverTools: serverTools, settings: settings, tracer: tracer,
+            answer = try await manager(llm: llm, managerLLM: managerLLM ?? llm, server: server, serverTools: serverTools, settings: settings, tracer: tracer,
                                        log: log).run(task: instruction).answer
         } catch {
             failure = error.description
@@ -64,7 +64,7 @@ public enum HostRun {
         do { return try await server.listTools() } catch { throw .toolServer(error) }
     }
 
-    static func manager(llm: any ChatCompleting, server: MCPClient, serverTools: [MCPToolInfo], settings: HostSettings,
+    static func manager(llm: any ChatCompleting, managerLLM: any ChatCompleting, server: MCPClient, serverTools: [MCPToolInfo], settings: HostSettings,
                         tracer: Tracer, log: RunLog) -> AgentLoop {
         for role in AgentRole.allCases {
             let missing = role.toolNames.filter { name in !serverTools.contains { $0.name == name } }
@@ -88,7 +88,7 @@ public enum HostRun {
                          tools: delegates,
                          limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
                                              maxConcurrentTools: settings.maxParallelDelegations),
-                         llm: llm, tracer: tracer, log: log, foreignTools: foreignTools(for: nil))
+                         llm: managerLLM, tracer: tracer, log: log, foreignTools: foreignTools(for: nil))
     }
 
     /// Whose the tools an agent does not have are (`role` nil: the manager's view), so that a

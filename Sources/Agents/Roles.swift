@@ -40,7 +40,7 @@ public enum AgentRole: String, Sendable, CaseIterable {
         return """
             You are the \(rawValue) agent of an order-management system. Do only the task you are given, with your tools. \
             \(duties) If a call fails, read the error and fix the call; never repeat a failing call unchanged; never \
-            invent ids. \(UntrustedData.rule) \(finish) a short answer: ids, quantities, statuses, and any error.
+            invent ids. \(UntrustedData.rule) \(finish) a one-line answer: ids, quantities, statuses, and any error.
             """
     }
 }
@@ -51,11 +51,11 @@ enum ManagerPrompt {
         let finish = finalAnswerTool ? "call final_answer with" : "reply with"
         return """
             You are the manager of an order-management team. You have no database access: delegate to your agents, \
-            inventory, orders and delivery, each with one clear task that gives exact product ids, quantities, \
-            addresses and order ids. Tasks that do not depend on each other may go in one message. An agent returns its answer and its tool \
+            inventory, orders and delivery. Give each task exact product ids, quantities, addresses and order ids, \
+            and one order per task. Tasks that do not depend on each other may go in one message. An agent returns its answer and its tool \
             results: use them, do not ask again. \(UntrustedData.rule) If an agent reports an error (unknown id, short \
-            stock), fix and retry when you can, otherwise stop and say why. If no agent can do what is asked, do \
-            nothing and say so. When done, \(finish) a short final answer: what was done (order ids, statuses) and \
+            stock), fix and retry when you can, otherwise stop and say why. Do only what the instruction asks: \
+            no extra checks or changes. If no agent can do what is asked, do nothing and say so. When done, \(finish) a short final answer: what was done (order ids, statuses) and \
             what failed and why.
             """
     }

@@ -11,6 +11,9 @@ public struct LLMOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: ArgumentHelp("OpenAI-compatible base URL, e.g. http://127.0.0.1:4000 for a LiteLLM proxy; the model name is sent to it as is. Env: OPENAI_BASE_URL.", valueName: "url"))
     public var baseURL: String?
 
+    @Option(name: .customLong("manager-base-url"), help: ArgumentHelp("A separate endpoint for the manager only (same model name and key). With a local server that keeps one conversation in its prompt cache, a second instance for the manager saves it reading its whole conversation again after every delegation. Env: LLM_MANAGER_BASE_URL.", valueName: "url"))
+    public var managerBaseURL: String?
+
     @Option(name: .customLong("api-key-env"), help: ArgumentHelp("Read the API key from this environment variable instead of OPENAI_API_KEY (or the provider's).", valueName: "NAME"))
     public var apiKeyEnv: String?
 
@@ -46,15 +49,26 @@ public struct LLMOptions: ParsableArguments {
         guard let compatibility = Compatibility.presets[name.lowercased()] else {
             throw SettingsError("unknown --compat '\(name)'; use one of \(Compatibility.presets.keys.sorted().joined(separator: ", "))")
         }
+        var managerEndpoint: LLMEndpoint?
+        if let url = managerBaseURL ?? environment["LLM_MANAGER_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do {
+                managerEndpoint = try LLMSettings(model: model, baseURLFlag: url, apiKeyVariable: apiKeyEnv,
+                                                  environment: environment).resolve()
+            } catch {
+                throw SettingsError("--manager-base-url: \(error)")
+            }
+        }
         let options = ChatClientOptions(temperature: temperature, requestTimeout: .seconds(llmTimeout),
                                         retry: RetryPolicy(maxAttempts: llmAttempts), compatibility: compatibility)
-        return ResolvedLLM(endpoint: endpoint, options: options, compatName: name.lowercased())
+        return ResolvedLLM(endpoint: endpoint, managerEndpoint: managerEndpoint, options: options, compatName: name.lowercased())
     }
 }
 
 /// Where the model is, which server quirks apply, and the client's timeouts and retries.
 public struct ResolvedLLM: Sendable {
     public let endpoint: LLMEndpoint
+    /// The manager's own endpoint, when it has one.
+    public let managerEndpoint: LLMEndpoint?
     public let options: ChatClientOptions
     /// The preset's name: "openai" or "llama-cpp".
     public let compatName: String
@@ -62,7 +76,12 @@ public struct ResolvedLLM: Sendable {
     public var compatibility: Compatibility { options.compatibility }
 
     /// A client for the endpoint whose retries are reported to the tracer.
-    public func client(tracer: Tracer) -> ChatClient {
+    public func client(tracer: Tracer) -> ChatClient { client(endpoint, tracer: tracer) }
+
+    /// The manager's client: its own endpoint's, or nil to use `client(tracer:)`.
+    public func managerClient(tracer: Tracer) -> ChatClient? { managerEndpoint.map { client($0, tracer: tracer) } }
+
+    private func client(_ endpoint: LLMEndpoint, tracer: Tracer) -> ChatClient {
         ChatClient(endpoint: endpoint, options: options, observer: { event in
             if case .retrying(let attempt, let error, let delay) = event {
                 tracer.emit(TraceEvent(kind: .retry, agent: "llm",

@@ -6,8 +6,9 @@
 /// written as JSON text in `content` (bare, in a fenced block or in `<tool_call>` tags) are read
 /// as tool calls when they name an offered tool.
 public struct Compatibility: Sendable, Hashable {
-    /// Also pass each batch of tool results as a user message ("Result of check_stock (call_1):
-    /// {…}"), for servers whose chat template drops `role: "tool"` messages.
+    /// Pass each batch of tool results as one user message ("Result of check_stock: {…}") instead
+    /// of `role: "tool"` messages, for servers whose chat template drops their content (and
+    /// leaves an empty, unterminated turn in the prompt). The calls' order says which is which.
     public var toolResultsAsUserMessages: Bool
     /// Offer a `final_answer(answer)` tool and turn a call to it into a plain text answer, for
     /// servers that cannot produce free text while tools are offered.
@@ -25,15 +26,23 @@ public struct Compatibility: Sendable, Hashable {
     /// messages is sent as `PlainText` instead: tool results (by the agents) and the arguments of
     /// earlier tool calls echoed back (here).
     public var plainTextData: Bool
+    /// Sent as `stop` and `max_tokens` with every request, for servers that ignore `max_tokens`
+    /// while writing tool arguments: a small model can otherwise write one argument until the
+    /// context is full, and such a server goes on generating after the client has timed out.
+    public var stop: [String]
+    public var maxTokens: Int?
 
     public init(toolResultsAsUserMessages: Bool = false, finalAnswerTool: Bool = false, sendParallelToolCalls: Bool = true,
-                describeToolsInParameters: Bool = false, compactSchemas: Bool = false, plainTextData: Bool = false) {
+                describeToolsInParameters: Bool = false, compactSchemas: Bool = false, plainTextData: Bool = false,
+                stop: [String] = [], maxTokens: Int? = nil) {
         self.toolResultsAsUserMessages = toolResultsAsUserMessages
         self.finalAnswerTool = finalAnswerTool
         self.sendParallelToolCalls = sendParallelToolCalls
         self.describeToolsInParameters = describeToolsInParameters
         self.compactSchemas = compactSchemas
         self.plainTextData = plainTextData
+        self.stop = stop
+        self.maxTokens = maxTokens
     }
 
     /// Plain OpenAI chat completions.
@@ -42,7 +51,9 @@ public struct Compatibility: Sendable, Hashable {
     /// llama-cpp-python's server with `--chat_format chatml-function-calling` (small local models).
     public static let llamaCpp = Compatibility(toolResultsAsUserMessages: true, finalAnswerTool: true,
                                                sendParallelToolCalls: false, describeToolsInParameters: true,
-                                               compactSchemas: true, plainTextData: true)
+                                               compactSchemas: true, plainTextData: true,
+                                               // Its tool arguments are one line of JSON: a newline ends a runaway.
+                                               stop: ["\n"], maxTokens: 512)
 
     /// Named presets for `--compat`.
     public static let presets: [String: Compatibility] = ["openai": .openAI, "llama-cpp": .llamaCpp]

@@ -19,6 +19,8 @@ public struct WireFormat: Sendable {
     public func body(for request: ChatRequest) -> JSONValue {
         var body: JSONObject = ["model": .string(model), "messages": .array(messages(request.messages))]
         body["temperature"] = temperature.rounded() == temperature ? .int(Int64(temperature)) : .double(temperature)
+        if !compatibility.stop.isEmpty { body["stop"] = .array(compatibility.stop.map { .string($0) }) }
+        if let maxTokens = compatibility.maxTokens { body["max_tokens"] = .int(Int64(maxTokens)) }
         var tools = request.tools
         var choice = request.toolChoice
         if compatibility.finalAnswerTool, !tools.isEmpty {
@@ -50,7 +52,8 @@ public struct WireFormat: Sendable {
         return schema
     }
 
-    /// Validation keywords the host enforces itself; the model only needs the shape.
+    /// Validation keywords the host enforces itself; the model only needs the shape. (Bounds are
+    /// no help against a runaway string either: llama.cpp refuses grammars with long repetitions.)
     static let validationKeywords: Set<String> = [
         "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
         "minItems", "maxItems", "not", "format",
@@ -117,9 +120,10 @@ public struct WireFormat: Sendable {
                 }
                 out.append(.object(object))
             case .tool(let callID, let name, let content):
-                out.append(["role": "tool", "tool_call_id": .string(callID), "content": .string(content)])
                 if compatibility.toolResultsAsUserMessages {
-                    pendingResults.append("Result of \(name) (\(callID)): \(content)")
+                    pendingResults.append("Result of \(name): \(content)")
+                } else {
+                    out.append(["role": "tool", "tool_call_id": .string(callID), "content": .string(content)])
                 }
             }
         }
@@ -213,7 +217,14 @@ public struct WireFormat: Sendable {
     }
 
     private static func answer(from arguments: String) -> String {
-        guard let value = try? JSONParser.parse(arguments) else { return arguments }
+        guard let value = try? JSONParser.parse(arguments) else {
+            // Cut off (a stop sequence, a token limit): the text written so far.
+            let text = arguments.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let start = text.range(of: #"{"answer": ""#) ?? text.range(of: #"{"answer":""#), start.lowerBound == text.startIndex {
+                return String(text[start.upperBound...])
+            }
+            return arguments
+        }
         if let answer = value["answer"]?.stringValue { return answer }
         if let object = value.objectValue, object.count == 1, let only = object.entries.first?.value.stringValue { return only }
         return arguments

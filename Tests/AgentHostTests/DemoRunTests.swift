@@ -72,10 +72,10 @@ import Testing
         let answer = String(decoding: result.stdout, as: UTF8.self)
         for id in ids { #expect(answer.contains(id)) }
         #expect(try database.stock() == ["prod1": 8, "prod2": 14, "prod3": 27])
-        // The manager's instruction carries both orders, as data.
+        // The manager's instruction carries each order as data.
         let task = llm.requests("manager").first?.task ?? ""
-        #expect(task.contains(#"<data>[{"items":[{"product_id":"prod1","quantity":2},{"product_id":"prod2","quantity":1}],"address":"123 Main St"},"#)
-            && task.hasSuffix(#"{"items":[{"product_id":"prod3","quantity":3}],"address":"456 Elm St"}]</data>"#))
+        #expect(task.contains(#"Order 1: <data>{"items":[{"product_id":"prod1","quantity":2},{"product_id":"prod2","quantity":1}],"delivery_address":"123 Main St"}</data>"#))
+        #expect(task.hasSuffix(#"Order 2: <data>{"items":[{"product_id":"prod3","quantity":3}],"delivery_address":"456 Elm St"}</data>"#))
         // The live trace on stderr, and the same events as JSON lines.
         #expect(result.stderr.contains("orders#1") && result.stderr.contains("→ create_order"))
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")

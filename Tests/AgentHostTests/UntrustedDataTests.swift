@@ -40,7 +40,7 @@ import TestSupport
         let escaped = Self.hostileAddress.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
         let task = try #require(llm.requests("manager").first?.task)
         #expect(!task.contains(Self.hostileAddress))
-        #expect(Self.dataBlocks(in: task).count == 1)
+        #expect(Self.dataBlocks(in: task).count == 1)  // one order, one block
         #expect(Self.dataBlocks(in: task).first?.contains(escaped) == true)
         #expect(task.components(separatedBy: "</data>").count == 2, "only the host's own closing tag")
 
