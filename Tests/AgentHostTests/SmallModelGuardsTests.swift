@@ -1,0 +1,91 @@
+import TestSupport
+import Agents
+import Foundation
+import JSON
+import LLMClient
+import MCPClient
+import Testing
+
+/// What keeps a weak model from doing damage or wasting its context: repeated calls are refused,
+/// the manager reads brief results, and the manager can have an endpoint of its own.
+@Suite struct SmallModelGuardsTests {
+    static let order: JSONValue = ["items": [["product_id": "prod1", "quantity": 2]], "delivery_address": "1 Main St"]
+
+    @Test func aRepeatOfACallThatSucceededIsRefusedNotRunAgain() async throws {
+        let database = try await TestDatabase.make("repeat")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["task": "Create one order: prod1 x2 to 1 Main St."])]),
+                .answer("Created one order."),
+            ]),
+            .agent("orders", [
+                .calls([.init("create_order", Self.order)]),
+                // A looping model: the same call again, then twice in one message.
+                .calls([.init("create_order", Self.order)]),
+                .calls([.init("list_orders", ["status": "pending"]), .init("list_orders", ["status": "pending"])]),
+                .answer("Created it."),
+            ]),
+        ]
+        let outcome = try await HostHarness.run("Create one order.", routes: routes, database: database)
+        #expect(outcome.report.status == .completed, "\(outcome.report.error ?? "")")
+        #expect(try database.orders().count == 1)
+        #expect(try database.stock()["prod1"] == 8)
+
+        let orders = outcome.llm.requests("orders")
+        let refused = try #require(orders[2].lastToolResults.first?["content"]?.stringValue)
+        #expect(refused.hasPrefix("you already made this exact create_order call and it succeeded"))
+        // In one message: the first runs, the identical second is refused.
+        let pair = orders[3].lastToolResults.compactMap { $0["content"]?.stringValue }
+        #expect(pair.count == 2)
+        #expect(pair.first?.hasPrefix("<data>") == true)
+        #expect(pair.last?.hasPrefix("you already made this exact list_orders call") == true)
+        let calls = try #require(outcome.report.agents.first { $0.role == "orders" }).steps.flatMap(\.toolCalls)
+        #expect(calls.map(\.rejected) == [false, true, false, true])
+    }
+
+    @Test func theManagerReadsBriefResults() async throws {
+        let database = try await TestDatabase.make("brief")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["task": "Create one order: prod1 x2 to 1 Main St."])]),
+                .answer("Created."),
+            ]),
+            .agent("orders", [.calls([.init("create_order", Self.order)]), .answer("Created it.")]),
+        ]
+        let outcome = try await HostHarness.run("Create one order.", routes: routes, database: database)
+        #expect(outcome.report.status == .completed)
+        let report = try #require(outcome.llm.requests("manager").last?.lastResults.first)
+        let result = try #require(report["results"]?.arrayValue?.first?["result"])
+        #expect(result["order_id"]?.stringValue?.hasPrefix("ord_") == true)
+        #expect(result["status"] == "pending" && result["total"] != nil)
+        #expect(result["items"] == nil)  // the lines are the sub-agent's business
+        // The run report keeps the whole result.
+        let recorded = try #require(outcome.report.agents.first { $0.role == "manager" }?.steps.first?.toolCalls.first?.result)
+        #expect(recorded["results"]?.arrayValue?.first?["result"]?["items"]?.arrayValue?.count == 1)
+    }
+
+    @Test func theManagerCanHaveAnEndpointOfItsOwn() async throws {
+        let database = try await TestDatabase.make("managerurl")
+        defer { database.drop() }
+        let managerServer = try ScriptedLLMServer([.agent("manager", [
+            .calls([.init("inventory", ["task": "Check the stock of prod1."])]),
+            .answer("prod1: 10 in stock."),
+        ])])
+        defer { managerServer.stop() }
+        let agentServer = try ScriptedLLMServer([.agent("inventory", [
+            .calls([.init("check_stock", ["product_id": "prod1"])]),
+            .answer("10 in stock."),
+        ])])
+        defer { agentServer.stop() }
+        let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "run", "How many prod1 are in stock?", "--quiet", "--model", "scripted",
+            "--base-url", agentServer.baseURL, "--manager-base-url", managerServer.baseURL,
+        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: result.stdout, as: UTF8.self).contains("prod1: 10 in stock."))
+        #expect(managerServer.requests.count == 2 && managerServer.requests.allSatisfy { $0.route == "manager" })
+        #expect(agentServer.requests.count == 2 && agentServer.requests.allSatisfy { $0.route == "inventory" })
+    }
+}
