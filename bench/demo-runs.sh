@@ -10,13 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}; shift || true
 export MONGODB_URI=${MONGODB_URI:-$(./scripts/mongo-standin.sh start)}
-limits=()
-if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
-  export OPENAI_BASE_URL=$(./scripts/local-llm.sh start)
-  export LLM_MANAGER_BASE_URL=$(./scripts/local-llm.sh start manager)
-  export LLM_COMPAT=${LLM_COMPAT:-llama-cpp}
-  limits=(--llm-timeout 90 --llm-attempts 1 --manager-max-steps 10 --max-steps 6)
-fi
+source scripts/agents-llm.sh
 swift build -c release --product AgentHost 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; } >&2
 swift build -c release --product ToolServer 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; } >&2
 bin="$(swift build -c release --show-bin-path)"
@@ -29,7 +23,7 @@ for i in $(seq 1 "$runs"); do
   start=$(date +%s.%N)
   status=0
   "$bin/AgentHost" process-orders examples/demo-orders.json --database "$db" --quiet --trace "/tmp/demo-run-$i.jsonl" \
-    "${limits[@]}" "$@" >"/tmp/demo-run-$i.answer" 2>"/tmp/demo-run-$i.err" || status=$?
+    "${LOCAL_LLM_LIMITS[@]}" "$@" >"/tmp/demo-run-$i.answer" 2>"/tmp/demo-run-$i.err" || status=$?
   wall=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
   verdict=$("$python" - "$MONGODB_URI" "$db" <<'PY'
 import sys, pymongo

@@ -22,25 +22,21 @@ for arg in "$@"; do command+=" $(printf '%q' "$arg")"; done
 export EVAL_COMMAND="$command"
 
 args=("$@")
-stop_llm=""
-cleanup() { if [ -n "$stop_llm" ]; then ./scripts/local-llm.sh stop || true; fi; }
-trap cleanup EXIT
+LOCAL_LLM_STARTED=""
+trap '[ -z "$LOCAL_LLM_STARTED" ] || ./scripts/local-llm.sh stop || true' EXIT
 
 ./scripts/install-deps.sh
 if [ -z "${MONGODB_URI:-}" ]; then
   say "local MongoDB-compatible server on 127.0.0.1:${EVAL_STANDIN_PORT:-27017}"
   export MONGODB_URI=$(STANDIN_PORT=${EVAL_STANDIN_PORT:-27017} ./scripts/mongo-standin.sh start)
 fi
-if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
+[ -n "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ] ||
   say "no LLM configured: using the offline local model (scripts/local-llm.sh)"
-  ./scripts/local-llm.sh status >/dev/null 2>&1 || stop_llm=yes
-  export OPENAI_BASE_URL=$(./scripts/local-llm.sh start)
-  ./scripts/local-llm.sh status manager >/dev/null 2>&1 || stop_llm=yes
-  export LLM_MANAGER_BASE_URL=$(./scripts/local-llm.sh start manager)
-  export LLM_COMPAT=${LLM_COMPAT:-llama-cpp}
+source scripts/agents-llm.sh
+if [ -n "$LOCAL_LLM" ]; then
   label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF) on llama-cpp-python, scripts/local-llm.sh"
   label+=" (n_ctx ${LLM_CTX:-4096}, ${LLM_THREADS:-$(nproc)} threads; a second instance for the manager)"
-  args=(--model-label "$label" "${args[@]}")
+  args=(--model-label "$label" "${LOCAL_LLM_LIMITS[@]}" "${args[@]}")
 fi
 
 say "building ToolServer and AgentEval (release)"

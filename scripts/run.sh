@@ -37,24 +37,14 @@ if [ -n "${SKIP_AGENTS:-}" ]; then
   echo "(agent host skipped: SKIP_AGENTS is set)" >&2
   exit 0
 fi
-started_llm=""
-limits=()
-stop_llm() { if [ -n "$started_llm" ]; then ./scripts/local-llm.sh stop || true; fi; }
-trap stop_llm EXIT
-if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
+[ -n "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ] ||
   step "offline local model (no LLM configured; scripts/local-llm.sh; SKIP_AGENTS=1 skips this)"
-  ./scripts/local-llm.sh status >/dev/null 2>&1 || started_llm=yes
-  export OPENAI_BASE_URL=$(./scripts/local-llm.sh start)
-  # A second instance for the manager keeps its conversation in that server's prompt cache.
-  ./scripts/local-llm.sh status manager >/dev/null 2>&1 || started_llm=yes
-  export LLM_MANAGER_BASE_URL=$(./scripts/local-llm.sh start manager)
-  export LLM_COMPAT=${LLM_COMPAT:-llama-cpp}
-  # That server goes on with a request its client has given up on: a retry would only queue.
-  limits=(--llm-timeout 90 --llm-attempts 1 --manager-max-steps 10 --max-steps 6)
-fi
+LOCAL_LLM_STARTED=""
+trap '[ -z "$LOCAL_LLM_STARTED" ] || ./scripts/local-llm.sh stop || true' EXIT
+source scripts/agents-llm.sh
 step "agent host: the demo's two orders (examples/demo-orders.json)"
 "$bin/ToolServer" seed --demo
 # The run's own exit code is reported, not fatal: a model's bad day must not fail the job.
 status=0
-"$bin/AgentHost" process-orders examples/demo-orders.json "${limits[@]}" || status=$?
+"$bin/AgentHost" process-orders examples/demo-orders.json "${LOCAL_LLM_LIMITS[@]}" || status=$?
 echo "agent host exit code: $status (0 completed, 1 failed, 2 incomplete, 3 setup)" >&2

@@ -1,0 +1,20 @@
+# Sourced by scripts/run.sh, scripts/eval.sh and bench/demo-runs.sh (from the project's root):
+# with no LLM configured (OPENAI_API_KEY, LLM_MODEL, OPENAI_BASE_URL all unset), starts the
+# offline local model, two instances, one of them the manager's (see README.md, "The offline
+# local model"), and points the agent host at them. Sets LOCAL_LLM=yes when the local model is
+# used, with LOCAL_LLM_LIMITS for the agent host, and LOCAL_LLM_STARTED=yes when this started it
+# (the caller stops it with `./scripts/local-llm.sh stop`).
+LOCAL_LLM=""
+LOCAL_LLM_STARTED=""
+LOCAL_LLM_LIMITS=()
+if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
+  LOCAL_LLM=yes
+  { ./scripts/local-llm.sh status && ./scripts/local-llm.sh status manager; } >/dev/null 2>&1 || LOCAL_LLM_STARTED=yes
+  OPENAI_BASE_URL=$(./scripts/local-llm.sh start)
+  LLM_MANAGER_BASE_URL=$(./scripts/local-llm.sh start manager)
+  export OPENAI_BASE_URL LLM_MANAGER_BASE_URL
+  export LLM_COMPAT=${LLM_COMPAT:-llama-cpp}
+  # That server goes on with a request its client has given up on: a retry would only queue
+  # behind it. The step limits bound a run of a model that loses its way.
+  LOCAL_LLM_LIMITS=(--llm-timeout 90 --llm-attempts 1 --manager-max-steps 10 --max-steps 6)
+fi
