@@ -9,6 +9,7 @@ LOCAL_LLM_STARTED=""
 LOCAL_LLM_LIMITS=()
 if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
   LOCAL_LLM=yes
+  printf '\n==> no LLM configured: the offline local model (scripts/local-llm.sh; SKIP_AGENTS=1 skips the agents in run.sh)\n' >&2
   { ./scripts/local-llm.sh status && ./scripts/local-llm.sh status manager; } >/dev/null 2>&1 || LOCAL_LLM_STARTED=yes
   OPENAI_BASE_URL=$(./scripts/local-llm.sh start)
   LLM_MANAGER_BASE_URL=$(./scripts/local-llm.sh start manager)

@@ -30,8 +30,6 @@ if [ -z "${MONGODB_URI:-}" ]; then
   say "local MongoDB-compatible server on 127.0.0.1:${EVAL_STANDIN_PORT:-27017}"
   export MONGODB_URI=$(STANDIN_PORT=${EVAL_STANDIN_PORT:-27017} ./scripts/mongo-standin.sh start)
 fi
-[ -n "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ] ||
-  say "no LLM configured: using the offline local model (scripts/local-llm.sh)"
 source scripts/agents-llm.sh
 if [ -n "$LOCAL_LLM" ]; then
   label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF) on llama-cpp-python, scripts/local-llm.sh"

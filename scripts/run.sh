@@ -37,8 +37,6 @@ if [ -n "${SKIP_AGENTS:-}" ]; then
   echo "(agent host skipped: SKIP_AGENTS is set)" >&2
   exit 0
 fi
-[ -n "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ] ||
-  step "offline local model (no LLM configured; scripts/local-llm.sh; SKIP_AGENTS=1 skips this)"
 LOCAL_LLM_STARTED=""
 trap '[ -z "$LOCAL_LLM_STARTED" ] || ./scripts/local-llm.sh stop || true' EXIT
 source scripts/agents-llm.sh

@@ -152,15 +152,15 @@ struct AgentLoop: Sendable {
     /// otherwise place the same order again and again.
     private func execute(_ calls: [ToolCall], step: Int, succeeded: [ToolCallRecord]) async throws(AgentFailure) -> [Executed] {
         var seen = succeeded.map { Repeat(name: $0.name, arguments: $0.arguments) }
-        let jobs = calls.map { call -> (ToolCall, Bool) in
-            guard let arguments = ToolArguments.parse(call.arguments).value else { return (call, false) }
+        let jobs = calls.map { call -> Job in
+            let parsed = ToolArguments.parse(call.arguments)
+            guard let arguments = parsed.value else { return Job(call: call, parsed: parsed, isRepeat: false) }
             let key = Repeat(name: call.name, arguments: arguments)
-            if seen.contains(key) { return (call, true) }
-            seen.append(key)
-            return (call, false)
+            defer { seen.append(key) }
+            return Job(call: call, parsed: parsed, isRepeat: seen.contains(key))
         }
         return try await boundedMap(jobs, limit: limits.maxConcurrentTools) { job async throws(AgentFailure) -> Executed in
-            try await execute(job.0, step: step, isRepeat: job.1)
+            try await execute(job, step: step)
         }
     }
 
@@ -169,9 +169,15 @@ struct AgentLoop: Sendable {
         let arguments: JSONValue
     }
 
-    private func execute(_ call: ToolCall, step: Int, isRepeat: Bool) async throws(AgentFailure) -> Executed {
+    private struct Job: Sendable {
+        let call: ToolCall
+        let parsed: ToolArguments
+        let isRepeat: Bool
+    }
+
+    private func execute(_ job: Job, step: Int) async throws(AgentFailure) -> Executed {
         let started = ContinuousClock.now
-        let parsed = ToolArguments.parse(call.arguments)
+        let (call, parsed, isRepeat) = (job.call, job.parsed, job.isRepeat)
         tracer.emit(TraceEvent(kind: .toolCall, agent: id, step: step, tool: call.name, callID: call.id,
                                arguments: parsed.value ?? .string(call.arguments)))
         let outcome: ToolOutcome

@@ -22,9 +22,8 @@ struct DelegateTool: AgentTool {
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         let task = arguments["task"]?.stringValue ?? ""
         let record = try await makeAgent(role).run(task: task)
-        let report = Self.report(record)
-        return ToolOutcome(isError: record.status != .completed, content: data.wrap(Self.report(record, resultLimit: Self.resultLimit)),
-                           record: report)
+        return ToolOutcome(isError: record.status != .completed, content: data.wrap(Self.report(record, brief: true)),
+                           record: Self.report(record))
     }
 
     /// Characters of one tool result the manager reads; a longer one (a long list, say) is left
@@ -34,8 +33,7 @@ struct DelegateTool: AgentTool {
     /// A result as the manager needs it: an order's or a product's own fields (id, status,
     /// stock, total…) without its lines; a list only when it is short. The sub-agent's answer
     /// summarises the rest.
-    static func brief(_ result: JSONValue, limit: Int) -> JSONValue {
-        if limit == .max { return result }
+    static func brief(_ result: JSONValue) -> JSONValue {
         if case .object(let object) = result {
             var scalars = JSONObject()
             for (key, value) in object {
@@ -47,18 +45,19 @@ struct DelegateTool: AgentTool {
             if !scalars.isEmpty { return .object(scalars) }
         }
         let size = JSONWriter.string(result).utf8.count
-        return size <= limit ? result : .string("(\(size) characters, left out: see the answer)")
+        return size <= resultLimit ? result : .string("(\(size) characters, left out: see the answer)")
     }
 
     /// What the manager reads: status, answer, and each tool call's result or error.
-    static func report(_ record: AgentRecord, resultLimit: Int = .max) -> JSONValue {
+    /// `brief`: results as the manager reads them (`brief(_:)`); otherwise whole, for the report.
+    static func report(_ record: AgentRecord, brief: Bool = false) -> JSONValue {
         let results: [JSONValue] = record.toolResults.map { call in
             var entry: JSONObject = ["tool": .string(call.name), "ok": .bool(!call.isError)]
             if call.isError {
                 entry["arguments"] = call.arguments
                 entry["error"] = call.result
             } else {
-                entry["result"] = Self.brief(call.result, limit: resultLimit)
+                entry["result"] = brief ? Self.brief(call.result) : call.result
             }
             return .object(entry)
         }
