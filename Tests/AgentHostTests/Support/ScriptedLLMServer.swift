@@ -120,7 +120,7 @@ final class ScriptedLLMServer: Sendable {
 
     init(_ routes: [Route]) throws {
         self.routes = routes
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard listener >= 0 else { throw TestFailure("socket failed") }
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -150,6 +150,9 @@ final class ScriptedLLMServer: Sendable {
                     close(fd)
                     return
                 }
+                // Close-on-exec, so that a child process another test spawns does not inherit the
+                // connection (Glibc's module has no accept4; serve's shutdown covers the gap).
+                _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
                 // Reads and writes wake up every 200 ms to see whether the server stopped, so that a
                 // client that neither reads nor closes cannot keep a thread past stop().
                 var wake = timeval(tv_sec: 0, tv_usec: 200_000)
@@ -194,7 +197,11 @@ final class ScriptedLLMServer: Sendable {
     // MARK: Serving
 
     private func serve(_ fd: Int32) {
-        defer { close(fd) }
+        // shutdown ends the connection for the client even if some process still holds a copy.
+        defer {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
         guard let (headers, body) = readRequest(fd) else { return }
         let parsed = (try? JSONParser.parse(body)) ?? .null
         var request = Request(body: parsed)
