@@ -6,8 +6,9 @@
 #   scripts/local-llm.sh start     # install if needed, start on a free loopback port, wait until ready;
 #                                  # prints the base URL (http://127.0.0.1:PORT/v1) on stdout
 #   scripts/local-llm.sh stop | status | url
-#   scripts/local-llm.sh start manager   # a second instance (own port, own prompt cache) for
-#                                        # AgentHost --manager-base-url; `stop` stops every instance
+#   scripts/local-llm.sh start NAME      # another instance (own port, own prompt cache), e.g. one per
+#                                        # agent for AgentHost --agent-base-url NAME=URL;
+#                                        # `stop` stops every instance
 #
 # Everything lives under .llm/ in the project (git-ignored): the built wheel (so a new venv never
 # rebuilds llama.cpp), the venv, the model, the server's pid, port and log. Idempotent: a second
@@ -154,16 +155,18 @@ stop)
   if [ -z "$INSTANCE" ]; then
     for other in "$HOME_DIR"/server-*.pid; do
       [ -f "$other" ] || continue
-      name=${other##*/server-}; "$0" stop "${name%.pid}"
+      name=${other##*/server-}; "$0" stop "${name%.pid}" &
     done
   fi
-  running || { rm -f "$PIDFILE"; exit 0; }
-  pid=$(cat "$PIDFILE"); kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$PIDFILE"; say "stopped"; exit 0; }
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true; rm -f "$PIDFILE"; say "killed after 10 s"
+  if running; then
+    # It keeps nothing worth a graceful stop, and may be busy with a request for a while.
+    pid=$(cat "$PIDFILE"); kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    say "stopped${INSTANCE:+ ($INSTANCE)}"
+  fi
+  rm -f "$PIDFILE"
+  wait
   ;;
 status) if running && ready; then echo "running: $(url)"; else echo "not running"; exit 1; fi ;;
 url) [ -f "$PORTFILE" ] || fail "not started"; url ;;

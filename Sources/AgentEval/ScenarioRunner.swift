@@ -135,8 +135,7 @@ struct ScenarioRunner: Sendable {
             do { instruction = try Placeholders.fill(scenario.instruction, bindings) } catch {
                 throw EvalError("\(scenario.id): instruction: \(error)")
             }
-            let report = await HostRun.run(instruction: instruction, llm: llm.client(tracer: tracer),
-                                           managerLLM: llm.managerClient(tracer: tracer), server: server,
+            let report = await HostRun.run(instruction: instruction, models: llm.models(tracer: tracer), server: server,
                                            settings: settings, tracer: tracer)
             let calls = report.agents.flatMap(\.steps).flatMap(\.toolCalls)
             let writes = calls.filter { ToolNames.writes.contains($0.name) && !$0.isError && !$0.rejected }

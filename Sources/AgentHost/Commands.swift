@@ -41,7 +41,8 @@ struct ProcessOrdersCommand: AsyncParsableCommand {
         discussion: """
             The file is a list of orders: [{"items": [{"product_id": "prod1", "quantity": 2}], "address": "123 Main St"}, …]. \
             Each order is created (which reserves its stock) and then set in_transit; an order that cannot be \
-            created is not shipped, and the answer says why.
+            created is not shipped, and the answer says why. The orders are handled in turn, each by its own \
+            manager run (manager#1, manager#2, …); the answer has one numbered line per order.
             """)
 
     @Argument(help: "The orders file (JSON).")
@@ -55,6 +56,6 @@ struct ProcessOrdersCommand: AsyncParsableCommand {
         do { orders = try OrderRequest.decodeList(data) } catch {
             throw HostSession.fail(3, "\(file): \(error)")
         }
-        try await HostSession(options: options).run { data in OrderRequest.instruction(for: orders, data: data) }
+        try await HostSession(options: options).run { data in orders.map { $0.instruction(data: data) } }
     }
 }

@@ -14,15 +14,15 @@ struct HostSession {
     let environment = ProcessInfo.processInfo.environment
 
     func run(instruction: String) async throws {
-        try await run { _ in instruction }
+        try await run { _ in [instruction] }
     }
 
-    /// `instruction` gets the form stored text must take for this endpoint (see `UntrustedData`).
-    func run(instruction makeInstruction: (UntrustedData) -> String) async throws {
+    /// `makeInstructions` gets the form stored text must take for this endpoint (see
+    /// `UntrustedData`); each instruction gets its own manager, in turn.
+    func run(instructions makeInstructions: (UntrustedData) -> [String]) async throws {
         let llm: ResolvedLLM
         do { llm = try options.llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
         let tracer = try makeTracer()
-        let client = llm.client(tracer: tracer)
 
         let launch = try serverLaunch()
         let server: MCPClient
@@ -35,9 +35,9 @@ struct HostSession {
         }
 
         let settings = options.limits.settings(for: llm)
-        let instruction = makeInstruction(settings.data)
+        let instructions = makeInstructions(settings.data)
         let runTask = Task {
-            await HostRun.run(instruction: instruction, llm: client, managerLLM: llm.managerClient(tracer: tracer), server: server,
+            await HostRun.run(instructions: instructions, models: llm.models(tracer: tracer), server: server,
                               settings: settings, tracer: tracer)
         }
         let signals = ProcessSupport.cancelOnSignals(runTask)

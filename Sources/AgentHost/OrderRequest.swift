@@ -64,20 +64,17 @@ struct OrderRequest: Decodable, Equatable {
         return parts.isEmpty ? "the file" : "orders\(parts)"
     }
 
-    /// The manager's instruction for a list of orders (the demo's process_order use). The orders
-    /// are the file's data, so each goes in as data, not as sentences of the instruction; one
-    /// block per order, so that each can be handed on as one task.
-    static func instruction(for orders: [OrderRequest], data: UntrustedData) -> String {
-        var lines = ["Process these \(orders.count) orders. For each order: have it created, then have it set in_transit "
-            + "with the order id that was returned. If an order cannot be created, do not ship it and say why."]
-        for (index, order) in orders.enumerated() {
-            let value: JSONValue = [
-                "items": .array(order.items.map { ["product_id": .string($0.productID), "quantity": .int(Int64($0.quantity))] }),
-                "delivery_address": .string(order.address),
-            ]
-            lines.append("Order \(index + 1): " + data.wrap(value))
-        }
-        return lines.joined(separator: "\n")
+    /// The manager's instruction for one order of the file (the demo's process_order use); the
+    /// host gives each order its own manager, in turn. The order is the file's data, so it goes
+    /// in as a data block, not as sentences of the instruction, and last, so that every order's
+    /// instruction starts with the same words (a local server reuses what it has read).
+    func instruction(data: UntrustedData) -> String {
+        let value: JSONValue = [
+            "items": .array(items.map { ["product_id": .string($0.productID), "quantity": .int(Int64($0.quantity))] }),
+            "delivery_address": .string(address),
+        ]
+        return "Process this order: have it created, then have it set in_transit with the order id that was returned. "
+            + "If it cannot be created, do not ship it and say why.\nOrder: " + data.wrap(value)
     }
 }
 

@@ -33,6 +33,10 @@ struct AgentLoop: Sendable {
     let log: RunLog
     /// Tools of other agents, by name, with whose they are: a call to one is refused with that.
     var foreignTools: [String: String] = [:]
+    /// An empty reply after a successful tool call ends the run, with those results as its
+    /// answer: for sub-agents on a server that can only answer through `final_answer`, where an
+    /// empty reply is the model choosing to stop and the manager reads the results anyway.
+    var resultsCanAnswer = false
 
     private struct State {
         var messages: [ChatMessage]
@@ -81,11 +85,17 @@ struct AgentLoop: Sendable {
                 break
             }
             step += 1
-            let (response, ms) = try await ask(state.messages, choice: .auto, step: step)
+            let succeeded = state.steps.flatMap(\.toolCalls).filter { !$0.rejected && !$0.isError }
+            let resultsAnswer = resultsCanAnswer && !succeeded.isEmpty
+            let (response, ms) = try await ask(state.messages, choice: .auto, step: step, answerRequired: !resultsAnswer)
             if response.toolCalls.isEmpty {
                 state.steps.append(StepRecord(step: step, content: response.content, toolCalls: [], usage: response.usage,
                                               durationMs: ms, finalAnswerRequest: false))
                 if response.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    if resultsAnswer {
+                        state.answer = "Done: " + succeeded.map { "\($0.name) succeeded" }.joined(separator: ", ") + " (results below)."
+                        return
+                    }
                     if !nudged {
                         // Some servers return "" instead of an answer: ask once more, plainly.
                         nudged = true
@@ -104,7 +114,6 @@ struct AgentLoop: Sendable {
                 return
             }
             state.messages.append(response.message)
-            let succeeded = state.steps.flatMap(\.toolCalls).filter { !$0.rejected && !$0.isError }
             let records = try await execute(response.toolCalls, step: step, succeeded: succeeded)
             for (call, record) in zip(response.toolCalls, records) {
                 state.messages.append(.tool(callID: call.id, name: call.name, content: record.content))
@@ -124,9 +133,10 @@ struct AgentLoop: Sendable {
         state.answer = response.content.isEmpty ? "(no final answer: \(state.note ?? "limit reached"))" : response.content
     }
 
-    private func ask(_ messages: [ChatMessage], choice: ToolChoice, step: Int) async throws(AgentFailure) -> (ChatResponse, Int) {
+    private func ask(_ messages: [ChatMessage], choice: ToolChoice, step: Int,
+                     answerRequired: Bool = true) async throws(AgentFailure) -> (ChatResponse, Int) {
         let request = ChatRequest(messages: messages, tools: tools.map(\.definition), toolChoice: choice,
-                                  parallelToolCalls: limits.maxConcurrentTools > 1)
+                                  parallelToolCalls: limits.maxConcurrentTools > 1, answerRequired: answerRequired)
         let started = ContinuousClock.now
         let response: ChatResponse
         do { response = try await llm.complete(request) } catch {

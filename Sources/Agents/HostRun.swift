@@ -32,27 +32,42 @@ public struct HostSettings: Sendable {
 /// One run of the host: the manager gets the instruction and delegates to the sub-agents, which
 /// use the ToolServer's tools over the shared MCP connection.
 public enum HostRun {
-    /// `managerLLM`: the manager's own endpoint, if it has one (else `llm`).
-    public static func run(instruction: String, llm: any ChatCompleting, managerLLM: (any ChatCompleting)? = nil,
-                           server: MCPClient, settings: HostSettings, tracer: Tracer) async -> RunReport {
+    public static func run(instruction: String, models: AgentModels, server: MCPClient, settings: HostSettings,
+                           tracer: Tracer) async -> RunReport {
+        await run(instructions: [instruction], models: models, server: server, settings: settings, tracer: tracer)
+    }
+
+    /// Several instructions, one manager each, in turn (`process-orders` gives one per order, so
+    /// that a manager's conversation holds one order and the next starts from the same cached
+    /// prompt). Stops at the first that fails; the answers are numbered when there are several.
+    public static func run(instructions: [String], models: AgentModels, server: MCPClient, settings: HostSettings,
+                           tracer: Tracer) async -> RunReport {
         let started = ContinuousClock.now
         let log = RunLog()
+        let instruction = instructions.joined(separator: "\n")
         tracer.emit(TraceEvent(kind: .runStarted, agent: "host", message: instruction))
-        var answer = ""
+        var answers: [String] = []
         var failure: String?
         do {
             let serverTools = try await listTools(server)
-            answer = try await manager(llm: llm, managerLLM: managerLLM ?? llm, server: server, serverTools: serverTools, settings: settings, tracer: tracer,
-                                       log: log).run(task: instruction).answer
+            warnAboutMissingTools(serverTools, tracer: tracer)
+            let counter = AgentCounter()
+            for (index, task) in instructions.enumerated() {
+                let id = instructions.count == 1 ? "manager" : "manager#\(index + 1)"
+                let answer = try await manager(id: id, models: models, server: server,
+                                               serverTools: serverTools, settings: settings, tracer: tracer, log: log,
+                                               counter: counter).run(task: task).answer
+                answers.append(instructions.count == 1 ? answer : "\(index + 1). \(answer)")
+            }
         } catch {
             failure = error.description
         }
         let records = log.all
-        let managerRecord = records.filter { $0.role == "manager" }
+        let managerRecords = records.filter { $0.role == "manager" }
         let status: RunStatus = failure != nil ? .failed
             : records.contains { $0.status != .completed } ? .incomplete : .completed
-        let report = RunReport(instruction: instruction, status: status, finalAnswer: answer, error: failure,
-                               agents: managerRecord + records.filter { $0.role != "manager" },
+        let report = RunReport(instruction: instruction, status: status, finalAnswer: answers.joined(separator: "\n"), error: failure,
+                               agents: managerRecords + records.filter { $0.role != "manager" },
                                wallTimeMs: (ContinuousClock.now - started).milliseconds, model: settings.model)
         if let failure { tracer.emit(TraceEvent(kind: .error, agent: "host", message: failure)) }
         tracer.emit(TraceEvent(kind: .runFinished, agent: "host", isError: status != .completed,
@@ -64,8 +79,7 @@ public enum HostRun {
         do { return try await server.listTools() } catch { throw .toolServer(error) }
     }
 
-    static func manager(llm: any ChatCompleting, managerLLM: any ChatCompleting, server: MCPClient, serverTools: [MCPToolInfo], settings: HostSettings,
-                        tracer: Tracer, log: RunLog) -> AgentLoop {
+    private static func warnAboutMissingTools(_ serverTools: [MCPToolInfo], tracer: Tracer) {
         for role in AgentRole.allCases {
             let missing = role.toolNames.filter { name in !serverTools.contains { $0.name == name } }
             if !missing.isEmpty {
@@ -73,7 +87,12 @@ public enum HostRun {
                                        message: "the server does not offer \(missing.joined(separator: ", ")) (for \(role.rawValue))"))
             }
         }
-        let counter = AgentCounter()
+    }
+
+    /// A manager whose delegate tools start sub-agents numbered by `counter`.
+    static func manager(id: String = "manager", models: AgentModels, server: MCPClient,
+                        serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
+                        counter: AgentCounter = AgentCounter()) -> AgentLoop {
         let makeAgent: @Sendable (AgentRole) -> AgentLoop = { role in
             let tools: [any AgentTool] = role.toolNames.compactMap { name in
                 serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server, data: settings.data) }
@@ -81,14 +100,15 @@ public enum HostRun {
             return AgentLoop(id: "\(role.rawValue)#\(counter.next(role))", role: role.rawValue,
                              systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool), tools: tools,
                              limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
-                             llm: llm, tracer: tracer, log: log, foreignTools: foreignTools(for: role))
+                             llm: models.model(for: role.rawValue), tracer: tracer, log: log, foreignTools: foreignTools(for: role),
+                             resultsCanAnswer: settings.finalAnswerTool)
         }
         let delegates: [any AgentTool] = AgentRole.allCases.map { DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data) }
-        return AgentLoop(id: "manager", role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
+        return AgentLoop(id: id, role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
                          tools: delegates,
                          limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
                                              maxConcurrentTools: settings.maxParallelDelegations),
-                         llm: managerLLM, tracer: tracer, log: log, foreignTools: foreignTools(for: nil))
+                         llm: models.model(for: "manager"), tracer: tracer, log: log, foreignTools: foreignTools(for: nil))
     }
 
     /// Whose the tools an agent does not have are (`role` nil: the manager's view), so that a

@@ -14,6 +14,9 @@ public struct LLMOptions: ParsableArguments {
     @Option(name: .customLong("manager-base-url"), help: ArgumentHelp("A separate endpoint for the manager only (same model name and key). With a local server that keeps one conversation in its prompt cache, a second instance for the manager saves it reading its whole conversation again after every delegation. Env: LLM_MANAGER_BASE_URL.", valueName: "url"))
     public var managerBaseURL: String?
 
+    @Option(name: .customLong("agent-base-url"), help: ArgumentHelp("An agent's own endpoint (same model name and key), as AGENT=URL with AGENT one of manager, inventory, orders, delivery; repeat for several. A local server instance per agent starts each run of that agent from its prompt already read. Env: LLM_AGENT_BASE_URLS (comma-separated AGENT=URL).", valueName: "agent=url"))
+    public var agentBaseURLs: [String] = []
+
     @Option(name: .customLong("api-key-env"), help: ArgumentHelp("Read the API key from this environment variable instead of OPENAI_API_KEY (or the provider's).", valueName: "NAME"))
     public var apiKeyEnv: String?
 
@@ -49,26 +52,45 @@ public struct LLMOptions: ParsableArguments {
         guard let compatibility = Compatibility.presets[name.lowercased()] else {
             throw SettingsError("unknown --compat '\(name)'; use one of \(Compatibility.presets.keys.sorted().joined(separator: ", "))")
         }
-        var managerEndpoint: LLMEndpoint?
-        if let url = managerBaseURL ?? environment["LLM_MANAGER_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+        var agentEndpoints: [String: LLMEndpoint] = [:]
+        for (agent, url, source) in try agentURLs(environment: environment) {
             do {
-                managerEndpoint = try LLMSettings(model: model, baseURLFlag: url, apiKeyVariable: apiKeyEnv,
-                                                  environment: environment).resolve()
+                agentEndpoints[agent] = try LLMSettings(model: model, baseURLFlag: url, apiKeyVariable: apiKeyEnv,
+                                                        environment: environment).resolve()
             } catch {
-                throw SettingsError("--manager-base-url: \(error)")
+                throw SettingsError("\(source): \(error)")
             }
         }
         let options = ChatClientOptions(temperature: temperature, requestTimeout: .seconds(llmTimeout),
                                         retry: RetryPolicy(maxAttempts: llmAttempts), compatibility: compatibility)
-        return ResolvedLLM(endpoint: endpoint, managerEndpoint: managerEndpoint, options: options, compatName: name.lowercased())
+        return ResolvedLLM(endpoint: endpoint, agentEndpoints: agentEndpoints, options: options, compatName: name.lowercased())
+    }
+
+    /// The agents' own URLs: the flags, else the environment; `--manager-base-url` is `manager=`.
+    private func agentURLs(environment: [String: String]) throws(SettingsError) -> [(agent: String, url: String, source: String)] {
+        var pairs: [(String, String, String)] = []
+        let listed = agentBaseURLs.isEmpty
+            ? (environment["LLM_AGENT_BASE_URLS"] ?? "").split(separator: ",").map(String.init) : agentBaseURLs
+        let source = agentBaseURLs.isEmpty ? "LLM_AGENT_BASE_URLS" : "--agent-base-url"
+        for entry in listed.map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+            guard let equals = entry.firstIndex(of: "="), AgentModels.agents.contains(String(entry[..<equals])) else {
+                throw SettingsError("\(source) '\(entry)': expected AGENT=URL with AGENT one of \(AgentModels.agents.joined(separator: ", "))")
+            }
+            pairs.append((String(entry[..<equals]), String(entry[entry.index(after: equals)...]), source))
+        }
+        if let url = managerBaseURL ?? environment["LLM_MANAGER_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            pairs.removeAll { $0.0 == "manager" }
+            pairs.append(("manager", url, "--manager-base-url"))
+        }
+        return pairs
     }
 }
 
 /// Where the model is, which server quirks apply, and the client's timeouts and retries.
 public struct ResolvedLLM: Sendable {
     public let endpoint: LLMEndpoint
-    /// The manager's own endpoint, when it has one.
-    public let managerEndpoint: LLMEndpoint?
+    /// Agents with an endpoint of their own (see `AgentModels`).
+    public let agentEndpoints: [String: LLMEndpoint]
     public let options: ChatClientOptions
     /// The preset's name: "openai" or "llama-cpp".
     public let compatName: String
@@ -78,8 +100,10 @@ public struct ResolvedLLM: Sendable {
     /// A client for the endpoint whose retries are reported to the tracer.
     public func client(tracer: Tracer) -> ChatClient { client(endpoint, tracer: tracer) }
 
-    /// The manager's client: its own endpoint's, or nil to use `client(tracer:)`.
-    public func managerClient(tracer: Tracer) -> ChatClient? { managerEndpoint.map { client($0, tracer: tracer) } }
+    /// A client per agent: its own endpoint's, else the shared one.
+    public func models(tracer: Tracer) -> AgentModels {
+        AgentModels(client(tracer: tracer), byAgent: agentEndpoints.mapValues { client($0, tracer: tracer) })
+    }
 
     private func client(_ endpoint: LLMEndpoint, tracer: Tracer) -> ChatClient {
         ChatClient(endpoint: endpoint, options: options, observer: { event in

@@ -19,8 +19,10 @@ public indirect enum JSONSchema: Sendable {
     case object(properties: [Property], required: [String] = [], additionalProperties: Bool = false,
                 description: String? = nil)
     case array(items: JSONSchema, minItems: Int? = nil, maxItems: Int? = nil, description: String? = nil)
+    /// `examples`: sample values, published as JSON Schema's `examples` annotation (kept out of the
+    /// description so that a client can leave them out for a model that would copy them).
     case string(minLength: Int? = nil, maxLength: Int? = nil, pattern: StringPattern? = nil,
-                enumeration: [String]? = nil, format: String? = nil, description: String? = nil)
+                enumeration: [String]? = nil, format: String? = nil, description: String? = nil, examples: [String] = [])
     case integer(minimum: Int64? = nil, maximum: Int64? = nil, nonZero: Bool = false, description: String? = nil)
     case number(minimum: Double? = nil, description: String? = nil)
     case boolean(description: String? = nil)
@@ -56,9 +58,10 @@ extension JSONSchema {
             out["items"] = items.json
             if let minItems { out["minItems"] = .int(Int64(minItems)) }
             if let maxItems { out["maxItems"] = .int(Int64(maxItems)) }
-        case .string(let minLength, let maxLength, let pattern, let enumeration, let format, let description):
+        case .string(let minLength, let maxLength, let pattern, let enumeration, let format, let description, let examples):
             out["type"] = "string"
             if let description { out["description"] = .string(description) }
+            if !examples.isEmpty { out["examples"] = .array(examples.map { .string($0) }) }
             if let enumeration { out["enum"] = .array(enumeration.map { .string($0) }) }
             if let minLength { out["minLength"] = .int(Int64(minLength)) }
             if let maxLength { out["maxLength"] = .int(Int64(maxLength)) }
@@ -127,7 +130,7 @@ extension JSONSchema {
             }
             return nil
 
-        case .string(let minLength, let maxLength, let pattern, let enumeration, _, _):
+        case .string(let minLength, let maxLength, let pattern, let enumeration, _, _, _):
             guard case .string(let string) = value else { return fail("must be a string, got \(describe(value))") }
             if let enumeration, !enumeration.contains(string) {
                 return fail("must be one of \(enumeration.map { "'\($0)'" }.joined(separator: ", ")), got '\(truncate(string))'")

@@ -51,13 +51,18 @@ public struct ChatRequest: Sendable {
     public var toolChoice: ToolChoice
     /// Whether the model may return several tool calls in one message.
     public var parallelToolCalls: Bool
+    /// False when the caller can do without the text of an answer: on a server that can only
+    /// answer through `final_answer`, an empty reply is then returned as it is, not asked again
+    /// with the tool forced (one model call less).
+    public var answerRequired: Bool
 
     public init(messages: [ChatMessage], tools: [ToolDefinition] = [], toolChoice: ToolChoice = .auto,
-                parallelToolCalls: Bool = true) {
+                parallelToolCalls: Bool = true, answerRequired: Bool = true) {
         self.messages = messages
         self.tools = tools
         self.toolChoice = toolChoice
         self.parallelToolCalls = parallelToolCalls
+        self.answerRequired = answerRequired
     }
 }
 

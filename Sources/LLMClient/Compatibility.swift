@@ -31,10 +31,14 @@ public struct Compatibility: Sendable, Hashable {
     /// context is full, and such a server goes on generating after the client has timed out.
     public var stop: [String]
     public var maxTokens: Int?
+    /// With `compactSchemas`: every string the model writes gets this `maxLength` (or its own, if
+    /// smaller). A server that turns schemas into a grammar then has to close the string: the one
+    /// bound on a runaway argument where `max_tokens` is ignored.
+    public var maxStringLength: Int?
 
     public init(toolResultsAsUserMessages: Bool = false, finalAnswerTool: Bool = false, sendParallelToolCalls: Bool = true,
                 describeToolsInParameters: Bool = false, compactSchemas: Bool = false, plainTextData: Bool = false,
-                stop: [String] = [], maxTokens: Int? = nil) {
+                stop: [String] = [], maxTokens: Int? = nil, maxStringLength: Int? = nil) {
         self.toolResultsAsUserMessages = toolResultsAsUserMessages
         self.finalAnswerTool = finalAnswerTool
         self.sendParallelToolCalls = sendParallelToolCalls
@@ -43,6 +47,7 @@ public struct Compatibility: Sendable, Hashable {
         self.plainTextData = plainTextData
         self.stop = stop
         self.maxTokens = maxTokens
+        self.maxStringLength = maxStringLength
     }
 
     /// Plain OpenAI chat completions.
@@ -53,7 +58,7 @@ public struct Compatibility: Sendable, Hashable {
                                                sendParallelToolCalls: false, describeToolsInParameters: true,
                                                compactSchemas: true, plainTextData: true,
                                                // Its tool arguments are one line of JSON: a newline ends a runaway.
-                                               stop: ["\n"], maxTokens: 512)
+                                               stop: ["\n"], maxTokens: 512, maxStringLength: 300)
 
     /// Named presets for `--compat`.
     public static let presets: [String: Compatibility] = ["openai": .openAI, "llama-cpp": .llamaCpp]

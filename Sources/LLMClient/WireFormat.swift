@@ -42,7 +42,8 @@ public struct WireFormat: Sendable {
 
     /// The schema the model is shown, with the `Compatibility` options applied.
     private func parameters(of tool: ToolDefinition) -> JSONValue {
-        var schema = compatibility.compactSchemas ? Self.compact(tool.parameters) : tool.parameters
+        var schema = compatibility.compactSchemas
+            ? Self.compact(tool.parameters, stringCap: compatibility.maxStringLength) : tool.parameters
         if compatibility.describeToolsInParameters, case .object(let object) = schema, !tool.description.isEmpty {
             // First, so that the model reads what the tool does before its arguments.
             var described: JSONObject = ["description": .string(tool.description)]
@@ -52,14 +53,16 @@ public struct WireFormat: Sendable {
         return schema
     }
 
-    /// Validation keywords the host enforces itself; the model only needs the shape. (Bounds are
-    /// no help against a runaway string either: llama.cpp refuses grammars with long repetitions.)
+    /// Validation keywords the host enforces itself, and annotations the model does not need
+    /// (a small model copies `examples` into its calls). `maxLength` is handled on its own.
     static let validationKeywords: Set<String> = [
         "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-        "minItems", "maxItems", "not", "format",
+        "minItems", "maxItems", "not", "format", "examples",
     ]
 
-    static func compact(_ schema: JSONValue) -> JSONValue {
+    /// The shape of `schema` without its validation keywords; strings keep a `maxLength` of at
+    /// most `stringCap` (their own bound, if smaller).
+    static func compact(_ schema: JSONValue, stringCap: Int? = nil) -> JSONValue {
         guard case .object(let object) = schema else { return schema }
         var out = JSONObject()
         for (key, value) in object where !validationKeywords.contains(key) {
@@ -67,15 +70,19 @@ public struct WireFormat: Sendable {
             case "properties":
                 if case .object(let properties) = value {
                     var compacted = JSONObject()
-                    for (name, property) in properties { compacted[name] = compact(property) }
+                    for (name, property) in properties { compacted[name] = compact(property, stringCap: stringCap) }
                     out[key] = .object(compacted)
                 } else {
                     out[key] = value
                 }
-            case "items", "additionalProperties": out[key] = compact(value)
-            case "anyOf", "oneOf", "allOf": out[key] = value.arrayValue.map { .array($0.map(compact)) } ?? value
+            case "items", "additionalProperties": out[key] = compact(value, stringCap: stringCap)
+            case "anyOf", "oneOf", "allOf": out[key] = value.arrayValue.map { .array($0.map { compact($0, stringCap: stringCap) }) } ?? value
             default: out[key] = value
             }
+        }
+        if let stringCap, object["type"]?.stringValue == "string", object["enum"] == nil {
+            let own = object["maxLength"]?.integerValue.map(Int.init) ?? stringCap
+            out["maxLength"] = .int(Int64(min(own, stringCap)))
         }
         return .object(out)
     }
@@ -133,12 +140,13 @@ public struct WireFormat: Sendable {
 
     /// With `finalAnswerTool`: the tool to force when the model chose neither a tool call nor
     /// (because the server's grammar allows none) text. An empty reply means it wanted to answer:
-    /// `final_answer`; a bare `functions.<name>:` means it wanted that tool.
+    /// `final_answer` (unless the request says an empty reply will do); a bare `functions.<name>:`
+    /// means it wanted that tool.
     public func followUpChoice(for request: ChatRequest, after response: ChatResponse) -> ToolChoice? {
         guard compatibility.finalAnswerTool, request.toolChoice == .auto, !request.tools.isEmpty,
               response.toolCalls.isEmpty else { return nil }
         let text = response.content.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty { return .function(Compatibility.finalAnswerToolName) }
+        if text.isEmpty { return request.answerRequired ? .function(Compatibility.finalAnswerToolName) : nil }
         if text.hasPrefix("functions."), text.hasSuffix(":") {
             let name = String(text.dropFirst("functions.".count).dropLast())
             if name == Compatibility.finalAnswerToolName || request.tools.contains(where: { $0.name == name }) {

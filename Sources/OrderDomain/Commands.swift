@@ -20,16 +20,17 @@ extension Command {
 
 enum Field {
     static let productID = JSONSchema.string(minLength: 1, maxLength: 64, pattern: Identifier.pattern,
-                                             description: "Product id, e.g. 'prod1'.")
+                                             description: "Product id.", examples: ["prod1"])
     static let orderID = JSONSchema.string(minLength: 1, maxLength: 64, pattern: Identifier.pattern,
-                                           description: "Order id as returned by create_order, e.g. 'ord_4k2x9…'.")
+                                           description: "Order id as returned by create_order.",
+                                           examples: ["ord_4k2x9m3p7q8r5s6t7v8w"])
     static let status = JSONSchema.string(enumeration: OrderStatus.allCases.map(\.rawValue),
                                           description: "Order status.")
     static let freeText = StringPattern(regex: "^[^\\u0000-\\u001f\\u007f]*$", hint: "text without control characters",
                                         matches: { !$0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } })
 
-    static func text(_ maxLength: Int, _ description: String) -> JSONSchema {
-        .string(minLength: 1, maxLength: maxLength, pattern: freeText, description: description)
+    static func text(_ maxLength: Int, _ description: String, examples: [String] = []) -> JSONSchema {
+        .string(minLength: 1, maxLength: maxLength, pattern: freeText, description: description, examples: examples)
     }
 
     /// Reads a value that schema validation has already checked; a mismatch here is a bug in the
@@ -74,7 +75,7 @@ public struct UpdateStockCommand: Command {
             .init("product_id", Field.productID),
             .init("delta", .integer(minimum: -maxDelta, maximum: maxDelta, nonZero: true,
                                     description: "Signed change: positive to restock, negative to write off. Not 0.")),
-            .init("reason", Field.text(200, "Why the stock changes, e.g. 'restock from supplier'. Optional.")),
+            .init("reason", Field.text(200, "Why the stock changes. Optional.", examples: ["restock from supplier"])),
         ],
         required: ["product_id", "delta"])
     public init(validated arguments: JSONObject) throws(OrderError) {
@@ -97,7 +98,7 @@ public struct CreateOrderCommand: Command {
                 ], required: ["product_id", "quantity"]),
                 minItems: 1, maxItems: maxLines,
                 description: "Order lines, one per distinct product.")),
-            .init("delivery_address", Field.text(500, "Where to deliver, e.g. '123 Main St'.")),
+            .init("delivery_address", Field.text(500, "Where to deliver.", examples: ["123 Main St"])),
             .init("idempotency_key", .string(minLength: 1, maxLength: 64, pattern: Identifier.pattern,
                                              description: "Optional. Retrying with the same key and the same items and "
                                                  + "address returns the original order instead of creating another.")),
@@ -135,7 +136,7 @@ public struct UpdateDeliveryStatusCommand: Command {
             .init("order_id", Field.orderID),
             .init("status", .string(enumeration: OrderStatus.allCases.map(\.rawValue),
                                     description: "New status: pending → in_transit → delivered; pending or in_transit → cancelled.")),
-            .init("note", Field.text(500, "Optional note kept in the order's history, e.g. a tracking number.")),
+            .init("note", Field.text(500, "Optional note kept in the order's history, such as a tracking number.")),
         ],
         required: ["order_id", "status"])
     public init(validated arguments: JSONObject) throws(OrderError) {

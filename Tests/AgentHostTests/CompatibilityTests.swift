@@ -83,6 +83,17 @@ import Testing
         #expect(requests[1].body["tool_choice"] == ["type": "function", "function": ["name": "final_answer"]])
     }
 
+    /// A caller that can do without the text (a sub-agent whose results are the answer) gets the
+    /// empty reply as it is: one model call, not two.
+    @Test func anEmptyReplyStandsWhenNoAnswerIsRequired() async throws {
+        let llm = try ScriptedLLMServer([.any([Self.grammarBound(whenAuto: ""), Self.grammarBound(whenAuto: "")])])
+        defer { llm.stop() }
+        let response = try await scriptedClient(llm, compatibility: .llamaCpp)
+            .complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool], answerRequired: false))
+        #expect(response.content == "" && response.toolCalls.isEmpty)
+        #expect(llm.requests.count == 1 && llm.requests.first?.body["tool_choice"] == "auto")
+    }
+
     @Test func aBareFunctionNameIsFollowedByThatToolForced() async throws {
         let llm = try ScriptedLLMServer([.any([Self.grammarBound(whenAuto: "functions.check_stock:"),
                                                Self.grammarBound(whenAuto: "")])])
@@ -99,11 +110,16 @@ import Testing
     }
 
     /// That server shows the model only each tool's name and `parameters`, HTML-escapes message
-    /// text, and every prompt token costs time.
+    /// text, and every prompt token costs time. Strings keep a bounded `maxLength`: its grammar
+    /// must close them, as it ignores `max_tokens` in tool arguments.
     @Test func toolSchemasAreCompactedAndCarryTheirDescription() throws {
         let tool = ToolDefinition(name: "update_stock", description: "Change a product's stock.", parameters: [
             "type": "object", "additionalProperties": false, "required": ["product_id", "delta"],
-            "properties": ["product_id": ["type": "string", "description": "Product id.", "pattern": "^[a-z0-9]+$", "maxLength": 64],
+            "properties": ["product_id": ["type": "string", "description": "Product id.", "pattern": "^[a-z0-9]+$", "maxLength": 64,
+                                          "examples": ["prod1"]],
+                           "reason": ["type": "string", "minLength": 1, "maxLength": 2000],
+                           "note": ["type": "string"],
+                           "kind": ["type": "string", "enum": ["restock", "write-off"]],
                            "delta": ["type": "integer", "minimum": -1000, "maximum": 1000, "not": ["const": 0]],
                            "lines": ["type": "array", "maxItems": 3, "items": ["type": "object", "properties": [
                                "quantity": ["type": "integer", "minimum": 1]]]]],
@@ -112,7 +128,10 @@ import Testing
         let parameters = try #require(sent["tools"]?.arrayValue?.first?["function"]?["parameters"])
         #expect(parameters.objectValue?.keys.first == "description")
         #expect(parameters["description"] == "Change a product's stock.")
-        #expect(parameters["properties"] == ["product_id": ["type": "string", "description": "Product id."], "delta": ["type": "integer"],
+        #expect(parameters["properties"] == ["product_id": ["type": "string", "description": "Product id.", "maxLength": 64],
+                                             "reason": ["type": "string", "maxLength": 300], "note": ["type": "string", "maxLength": 300],
+                                             "kind": ["type": "string", "enum": ["restock", "write-off"]],
+                                             "delta": ["type": "integer"],
                                              "lines": ["type": "array", "items": ["type": "object", "properties": ["quantity": ["type": "integer"]]]]])
         #expect(parameters["additionalProperties"] == false && parameters["required"] == ["product_id", "delta"])
         // Plain OpenAI gets the schema as the server wrote it.

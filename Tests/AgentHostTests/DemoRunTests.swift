@@ -57,7 +57,7 @@ import Testing
     @Test func processOrdersThroughTheBinary() async throws {
         let database = try await TestDatabase.make("demobin")
         defer { database.drop() }
-        let llm = try ScriptedLLMServer(DemoScript.routes)
+        let llm = try ScriptedLLMServer(DemoScript.perOrderRoutes)
         defer { llm.stop() }
         let trace = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(database.name).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: trace) }
@@ -69,21 +69,24 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let ids = try database.orders().compactMap { $0["_id"]?.stringValue }
         #expect(ids.count == 2)
-        let answer = String(decoding: result.stdout, as: UTF8.self)
-        for id in ids { #expect(answer.contains(id)) }
+        // One numbered line per order, each with its order's id.
+        let answer = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(answer.count == 2 && answer[0].hasPrefix("1. ") && answer[1].hasPrefix("2. "), "\(answer)")
+        #expect(Set(answer.flatMap { ScriptedLLMServer.Request.orderIDs(in: $0) }) == Set(ids))
         #expect(try database.stock() == ["prod1": 8, "prod2": 14, "prod3": 27])
-        // The manager's instruction carries each order as data.
-        let task = llm.requests("manager").first?.task ?? ""
-        #expect(task.contains(#"Order 1: <data>{"items":[{"product_id":"prod1","quantity":2},{"product_id":"prod2","quantity":1}],"delivery_address":"123 Main St"}</data>"#))
-        #expect(task.hasSuffix(#"Order 2: <data>{"items":[{"product_id":"prod3","quantity":3}],"delivery_address":"456 Elm St"}</data>"#))
+        // Each order has its own manager, whose instruction carries the order as data, last.
+        let tasks = Array(Set(llm.requests("manager").map(\.task))).sorted()
+        #expect(tasks.count == 2)
+        #expect(tasks.first?.hasSuffix(#"Order: <data>{"items":[{"product_id":"prod1","quantity":2},{"product_id":"prod2","quantity":1}],"delivery_address":"123 Main St"}</data>"#) == true)
+        #expect(tasks.last?.hasSuffix(#"Order: <data>{"items":[{"product_id":"prod3","quantity":3}],"delivery_address":"456 Elm St"}</data>"#) == true)
         // The live trace on stderr, and the same events as JSON lines.
-        #expect(result.stderr.contains("orders#1") && result.stderr.contains("→ create_order"))
+        #expect(result.stderr.contains("manager#2") && result.stderr.contains("orders#2") && result.stderr.contains("→ create_order"))
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
         let events = try lines.map { try JSONParser.parse(String($0)) }
         // (The server's own stderr lines, relayed as warnings, may come before the run starts.)
         #expect(events.first { $0["agent"] != "server" }?["event"] == "run_started")
         #expect(events.last?["event"] == "run_finished")
-        #expect(events.filter { $0["event"] == "tool_call" }.count == 6)  // 2 delegations + 2 creates + 2 status updates
+        #expect(events.filter { $0["event"] == "tool_call" }.count == 8)  // per order: 2 delegations, a create, a status update
     }
 
     @Test func jsonReportThroughTheBinary() async throws {

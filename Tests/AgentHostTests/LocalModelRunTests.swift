@@ -51,4 +51,35 @@ import Testing
             #expect(request.body["parallel_tool_calls"] == nil)
         }
     }
+
+    /// There an empty reply is the model choosing to stop. A sub-agent that has results stops
+    /// there (the manager reads the results); the manager, whose answer is the user's, is asked
+    /// for it with final_answer forced.
+    @Test func aSubAgentsEmptyReplyAfterItsResultsEndsItWithoutAnotherCall() async throws {
+        let database = try await TestDatabase.make("llamaempty")
+        defer { database.drop() }
+        let managerAnswers: ScriptedLLMServer.Turn = .dynamic { request in
+            guard request.body["tool_choice"]?["function"]?["name"] == "final_answer" else { return .answer("") }
+            return Self.finalAnswer("Created \(Request.orderIDs(in: Self.visible(request)).joined()).")
+        }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("orders", ["task": "Create an order: prod2 x1 to \"7 Oak St\"."])]),
+                               managerAnswers, managerAnswers]),
+            // Exactly two turns: a forced final_answer request would find the script exhausted.
+            .agent("orders", [
+                .calls([.init("create_order", ["items": [["product_id": "prod2", "quantity": 1]], "delivery_address": "7 Oak St"])]),
+                .answer(""),
+            ]),
+        ]
+        let outcome = try await HostHarness.run("Order one smartphone to 7 Oak St.", routes: routes, database: database,
+                                                settings: HostSettings(finalAnswerTool: true), compatibility: .llamaCpp)
+        let id = try #require(try database.orders().first?["_id"]?.stringValue)
+        #expect(outcome.report.status == .completed)
+        #expect(outcome.report.finalAnswer == "Created \(id).")
+        let ordersRequests = outcome.llm.requests("orders")
+        #expect(ordersRequests.count == 2 && ordersRequests.allSatisfy { $0.body["tool_choice"] == "auto" })
+        let agent = try #require(outcome.report.agents.first { $0.role == "orders" })
+        #expect(agent.status == .completed && agent.answer == "Done: create_order succeeded (results below).")
+        #expect(outcome.llm.requests("manager").last?.body["tool_choice"] == ["type": "function", "function": ["name": "final_answer"]])
+    }
 }

@@ -88,4 +88,32 @@ import Testing
         #expect(managerServer.requests.count == 2 && managerServer.requests.allSatisfy { $0.route == "manager" })
         #expect(agentServer.requests.count == 2 && agentServer.requests.allSatisfy { $0.route == "inventory" })
     }
+
+    @Test func eachAgentCanHaveAnEndpointOfItsOwn() async throws {
+        let database = try await TestDatabase.make("agenturls")
+        defer { database.drop() }
+        let shared = try ScriptedLLMServer([.agent("manager", [
+            .calls([.init("inventory", ["task": "Check the stock of prod1."])]),
+            .answer("prod1: 10 in stock."),
+        ])])
+        defer { shared.stop() }
+        let inventoryServer = try ScriptedLLMServer([.agent("inventory", [
+            .calls([.init("check_stock", ["product_id": "prod1"])]),
+            .answer("10 in stock."),
+        ])])
+        defer { inventoryServer.stop() }
+        let environment = TestEnvironment.childEnvironment.merging(["LLM_AGENT_BASE_URLS": "inventory=\(inventoryServer.baseURL)"]) { $1 }
+        let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "run", "How many prod1 are in stock?", "--quiet", "--model", "scripted", "--base-url", shared.baseURL,
+        ] + database.serverArguments, environment: environment, timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(shared.requests.count == 2 && shared.requests.allSatisfy { $0.route == "manager" })
+        #expect(inventoryServer.requests.count == 2 && inventoryServer.requests.allSatisfy { $0.route == "inventory" })
+
+        let unknown = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "run", "hi", "--model", "scripted", "--base-url", shared.baseURL, "--agent-base-url", "shipping=http://127.0.0.1:1/v1",
+        ], environment: TestEnvironment.childEnvironment, timeout: .seconds(30))
+        #expect(unknown.status == 3)
+        #expect(unknown.stderr.contains("--agent-base-url 'shipping=http://127.0.0.1:1/v1': expected AGENT=URL with AGENT one of manager, inventory, orders, delivery"))
+    }
 }

@@ -31,7 +31,7 @@ struct CheckStockCommandTests {
 
     @Test func publishedSchema() {
         #expect(CheckStockCommand.inputSchema.json.description == #"{"type":"object","properties":{"product_id":"#
-            + #"{"type":"string","description":"Product id, e.g. 'prod1'.","minLength":1,"maxLength":64,"#
+            + #"{"type":"string","description":"Product id.","examples":["prod1"],"minLength":1,"maxLength":64,"#
             + #""pattern":"^[A-Za-z0-9._:-]{1,64}$"}},"required":["product_id"],"additionalProperties":false}"#)
     }
 }

@@ -40,4 +40,40 @@ enum DemoScript {
             ]),
         ]
     }
+
+    /// `process-orders` on the demo file: one manager run per order, each having its order
+    /// created and then shipped with the id from the result.
+    static var perOrderRoutes: [Route] {
+        let manager: [ScriptedLLMServer.Turn] = [orderA, orderB].flatMap { order -> [ScriptedLLMServer.Turn] in
+            let lines = (order["items"]?.arrayValue ?? []).compactMap { item -> String? in
+                guard let id = item["product_id"]?.stringValue, let quantity = item["quantity"]?.integerValue else { return nil }
+                return "\(id) x\(quantity)"
+            }
+            let address = order["delivery_address"]?.stringValue ?? ""
+            return [
+                .calls([.init("orders", ["task": .string("Create an order of \(lines.joined(separator: " and ")) to \"\(address)\".")])]),
+                .dynamic { request in
+                    let ids = Request.orderIDs(in: request.lastResultText)
+                    return .calls([.init("delivery", ["task": .string("Set order \(ids.joined(separator: " and ")) to in_transit.")])])
+                },
+                .dynamic { request in
+                    let ids = Request.orderIDs(in: request.toolMessages.compactMap { $0["content"]?.stringValue }.joined())
+                    return .answer("Created and shipped \(ids.joined(separator: " and ")).")
+                },
+            ]
+        }
+        let orders: [ScriptedLLMServer.Turn] = [orderA, orderB].flatMap { order -> [ScriptedLLMServer.Turn] in
+            [.calls([.init("create_order", order)]),
+             .dynamic { request in .answer("Created \(Request.orderIDs(in: request.lastResultText).joined(separator: " and ")).") }]
+        }
+        let delivery: [ScriptedLLMServer.Turn] = Array(repeating: [
+            .dynamic { request in
+                .calls(Request.orderIDs(in: request.task).map {
+                    .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"])
+                })
+            },
+            .answer("The order is in_transit."),
+        ], count: 2).flatMap { $0 }
+        return [.agent("manager", manager), .agent("orders", orders), .agent("delivery", delivery)]
+    }
 }

@@ -34,7 +34,7 @@ struct HostHarness {
         let launch = serverLaunch ?? ServerLaunch(executable: TestEnvironment.toolServerPath, arguments: database.serverArguments,
                                                   environment: ["LOG_LEVEL": "warning", "PATH": "/usr/bin:/bin"])
         let server = try await MCPClient.launch(launch, callTimeout: .seconds(20))
-        let report = await HostRun.run(instruction: instruction, llm: client, server: server, settings: settings, tracer: tracer)
+        let report = await HostRun.run(instruction: instruction, models: AgentModels(client), server: server, settings: settings, tracer: tracer)
         _ = await server.shutdown(grace: .seconds(2))
         return Outcome(report: report, llm: llm, events: collected.events, trace: text.withLock { $0 })
     }
