@@ -16,6 +16,7 @@ source scripts/agents-llm.sh
 swift build -c release --product AgentHost 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; } >&2
 swift build -c release --product ToolServer 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; } >&2
 bin="$(swift build -c release --show-bin-path)"
+local_llm_warm_up "$bin"
 python=.venv-standin/bin/python
 times=()
 ok=0

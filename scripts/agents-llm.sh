@@ -4,6 +4,10 @@
 # README.md, "The offline local model"), and points the agent host at them. Sets LOCAL_LLM=yes
 # when the local model is used, with LOCAL_LLM_LIMITS for the agent host, and
 # LOCAL_LLM_STARTED=yes when this started it (the caller stops it with `./scripts/local-llm.sh stop`).
+#
+# local_llm_warm_up BIN_DIR: with the local model, has each instance read its agent's prompt once
+# (`AgentHost warm-up`), so that the first run does not pay for it step by step. Call it once the
+# binaries are built.
 LOCAL_LLM=""
 LOCAL_LLM_STARTED=""
 LOCAL_LLM_LIMITS=()
@@ -29,3 +33,9 @@ if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
   # behind it. The step limits bound a run of a model that loses its way.
   LOCAL_LLM_LIMITS=(--llm-timeout 90 --llm-attempts 1 --manager-max-steps 10 --max-steps 6)
 fi
+
+local_llm_warm_up() {
+  [ -n "$LOCAL_LLM" ] || return 0
+  printf '\n==> the local model reads each agent'"'"'s prompt once (AgentHost warm-up)\n' >&2
+  "$1/AgentHost" warm-up || echo "(warm-up failed; the agents will read their prompts as they go)" >&2
+}

@@ -33,14 +33,16 @@ fi
 source scripts/agents-llm.sh
 if [ -n "$LOCAL_LLM" ]; then
   label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF) on llama-cpp-python, scripts/local-llm.sh"
-  label+=" (n_ctx ${LLM_CTX:-4096}, ${LLM_THREADS:-$(nproc)} threads; a second instance for the manager)"
+  label+=" (n_ctx ${LLM_CTX:-4096}, ${LLM_THREADS:-$(nproc)} threads; an instance per agent: manager, orders, delivery, and the default one for inventory)"
   args=(--model-label "$label" "${LOCAL_LLM_LIMITS[@]}" "${args[@]}")
 fi
 
-say "building ToolServer and AgentEval (release)"
-swift build -c release --product ToolServer 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
-swift build -c release --product AgentEval 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+say "building ToolServer, AgentEval and AgentHost (release; AgentHost warms up the local model)"
+for product in ToolServer AgentEval AgentHost; do
+  swift build -c release --product "$product" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+done
 bin="$(swift build -c release --show-bin-path)"
+local_llm_warm_up "$bin"
 
 status=0
 "$bin/AgentEval" "${args[@]}" || status=$?

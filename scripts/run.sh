@@ -40,6 +40,7 @@ fi
 LOCAL_LLM_STARTED=""
 trap '[ -z "$LOCAL_LLM_STARTED" ] || ./scripts/local-llm.sh stop || true' EXIT
 source scripts/agents-llm.sh
+local_llm_warm_up "$bin"
 step "agent host: the demo's two orders (examples/demo-orders.json)"
 "$bin/ToolServer" seed --demo
 # The run's own exit code is reported, not fatal: a model's bad day must not fail the job.

@@ -31,5 +31,5 @@ struct AgentHost: AsyncParsableCommand {
             (settings, orders file, server start); 64 bad command line.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ProcessOrdersCommand.self])
+        subcommands: [RunCommand.self, ProcessOrdersCommand.self, WarmUpCommand.self])
 }

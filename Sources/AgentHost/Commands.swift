@@ -59,3 +59,21 @@ struct ProcessOrdersCommand: AsyncParsableCommand {
         try await HostSession(options: options).run { data in orders.map { $0.instruction(data: data) } }
     }
 }
+
+struct WarmUpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "warm-up", abstract: "Have each agent's model endpoint read that agent's prompt once, ahead of a run.",
+        discussion: """
+            Sends every agent (manager, inventory, orders, delivery) its system prompt and tools with a placeholder \
+            task, one request each, and calls no tool. A local server that keeps the last prompt it read in its cache \
+            (llama-cpp-python, one instance per agent: --agent-base-url) then starts each agent's first step from \
+            there instead of reading it all again (10 to 15 s per agent on 2 cores). scripts/run.sh, scripts/eval.sh \
+            and bench/demo-runs.sh run it after starting the local model. Prints each agent's time on stderr.
+            """)
+
+    @OptionGroup var options: HostOptions
+
+    func run() async throws {
+        try await HostSession(options: options).warmUp()
+    }
+}

@@ -61,6 +61,38 @@ struct HostSession {
         throw ExitCode(report.exitCode)
     }
 
+    /// `warm-up`: every agent's prompt read once by its endpoint; a line per agent on stderr.
+    func warmUp() async throws {
+        let llm: ResolvedLLM
+        do { llm = try options.llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
+        let tracer = Tracer(sinks: [])
+        let server: MCPClient
+        do {
+            server = try await MCPClient.launch(try serverLaunch(), callTimeout: .seconds(options.toolTimeout))
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw Self.fail(3, "\(error)")
+        }
+        let started = ContinuousClock.now
+        let outcome: Result<[(agent: String, milliseconds: Int)], AgentFailure>
+        do throws(AgentFailure) {
+            outcome = .success(try await HostRun.warmUp(models: llm.models(tracer: tracer), server: server,
+                                                        settings: options.limits.settings(for: llm), tracer: tracer))
+        } catch {
+            outcome = .failure(error)
+        }
+        _ = await server.shutdown()
+        switch outcome {
+        case .success(let times):
+            for (agent, ms) in times { Self.say("warm-up: \(agent) read its prompt in \(String(format: "%.1f", Double(ms) / 1000)) s") }
+            let total = (ContinuousClock.now - started).components
+            Self.say("warm-up: done in \(total.seconds) s")
+        case .failure(let error):
+            throw Self.fail(1, "warm-up: \(error)")
+        }
+    }
+
     private func makeTracer() throws -> Tracer {
         var sinks: [any TraceSink] = []
         if !options.quiet { sinks.append(ConsoleTraceSink()) }

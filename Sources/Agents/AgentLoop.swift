@@ -46,10 +46,11 @@ struct AgentLoop: Sendable {
         var note: String?
     }
 
-    func run(task: String) async throws(AgentFailure) -> AgentRecord {
+    /// `context`: shown after the task, in the same message (a sub-agent's view of the instruction).
+    func run(task: String, context: String? = nil) async throws(AgentFailure) -> AgentRecord {
         let started = ContinuousClock.now
         tracer.emit(TraceEvent(kind: .agentStarted, agent: id, message: task))
-        var state = State(messages: [.system(systemPrompt), .user(task)])
+        var state = State(messages: [.system(systemPrompt), .user(context.map { "\(task)\n\n\($0)" } ?? task)])
         func record(_ status: RunStatus) -> AgentRecord {
             AgentRecord(id: id, role: role, task: task, status: status, answer: state.answer ?? "", steps: state.steps,
                         note: state.note, durationMs: (ContinuousClock.now - started).milliseconds)
@@ -69,6 +70,12 @@ struct AgentLoop: Sendable {
                                isError: done.status != .completed, durationMs: done.durationMs,
                                message: done.status == .completed ? "done" : "incomplete: \(state.note ?? "")"))
         return done
+    }
+
+    /// The first request of a run up to the task, with a placeholder task and an answer asked for
+    /// at once (see `HostRun.warmUp`).
+    func warmUp() async throws(AgentFailure) {
+        _ = try await ask([.system(systemPrompt), .user("(warm-up: answer 'ready')")], choice: .none, step: 0)
     }
 
     private func loop(_ state: inout State) async throws(AgentFailure) {

@@ -52,11 +52,12 @@ public enum HostRun {
             let serverTools = try await listTools(server)
             warnAboutMissingTools(serverTools, tracer: tracer)
             let counter = AgentCounter()
+            let ledger = WriteLedger()
             for (index, task) in instructions.enumerated() {
                 let id = instructions.count == 1 ? "manager" : "manager#\(index + 1)"
                 let answer = try await manager(id: id, models: models, server: server,
                                                serverTools: serverTools, settings: settings, tracer: tracer, log: log,
-                                               counter: counter).run(task: task).answer
+                                               counter: counter, ledger: ledger, instruction: task).run(task: task).answer
                 answers.append(instructions.count == 1 ? answer : "\(index + 1). \(answer)")
             }
         } catch {
@@ -92,23 +93,53 @@ public enum HostRun {
     /// A manager whose delegate tools start sub-agents numbered by `counter`.
     static func manager(id: String = "manager", models: AgentModels, server: MCPClient,
                         serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
-                        counter: AgentCounter = AgentCounter()) -> AgentLoop {
+                        counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger(),
+                        instruction: String = "") -> AgentLoop {
         let makeAgent: @Sendable (AgentRole) -> AgentLoop = { role in
-            let tools: [any AgentTool] = role.toolNames.compactMap { name in
-                serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server, data: settings.data) }
-            }
-            return AgentLoop(id: "\(role.rawValue)#\(counter.next(role))", role: role.rawValue,
-                             systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool), tools: tools,
-                             limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
-                             llm: models.model(for: role.rawValue), tracer: tracer, log: log, foreignTools: foreignTools(for: role),
-                             resultsCanAnswer: settings.finalAnswerTool)
+            subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
+                     serverTools: serverTools, settings: settings, tracer: tracer, log: log, ledger: ledger)
         }
-        let delegates: [any AgentTool] = AgentRole.allCases.map { DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data) }
+        let delegates: [any AgentTool] = AgentRole.allCases.map {
+            DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger)
+        }
         return AgentLoop(id: id, role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
                          tools: delegates,
                          limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
                                              maxConcurrentTools: settings.maxParallelDelegations),
                          llm: models.model(for: "manager"), tracer: tracer, log: log, foreignTools: foreignTools(for: nil))
+    }
+
+    static func subAgent(_ role: AgentRole, id: String, models: AgentModels, server: MCPClient, serverTools: [MCPToolInfo],
+                         settings: HostSettings, tracer: Tracer, log: RunLog, ledger: WriteLedger = WriteLedger()) -> AgentLoop {
+        let tools: [any AgentTool] = role.toolNames.compactMap { name in
+            serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server, data: settings.data, ledger: ledger) }
+        }
+        return AgentLoop(id: id, role: role.rawValue, systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool),
+                         tools: tools,
+                         limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
+                         llm: models.model(for: role.rawValue), tracer: tracer, log: log, foreignTools: foreignTools(for: role),
+                         resultsCanAnswer: settings.finalAnswerTool)
+    }
+
+    /// Sends every agent's system prompt and tools to its endpoint once, with a placeholder task
+    /// and an answer asked for at once, so that a local server that keeps the last prompt it read
+    /// starts each agent's first real step from there. Calls no tool; returns each agent's time.
+    public static func warmUp(models: AgentModels, server: MCPClient, settings: HostSettings,
+                              tracer: Tracer) async throws(AgentFailure) -> [(agent: String, milliseconds: Int)] {
+        let serverTools = try await listTools(server)
+        let log = RunLog()
+        var loops = [manager(models: models, server: server, serverTools: serverTools, settings: settings, tracer: tracer, log: log)]
+        loops += AgentRole.allCases.map {
+            subAgent($0, id: $0.rawValue, models: models, server: server, serverTools: serverTools, settings: settings,
+                     tracer: tracer, log: log)
+        }
+        var times: [(String, Int)] = []
+        for loop in loops {
+            let started = ContinuousClock.now
+            try await loop.warmUp()
+            times.append((loop.id, (ContinuousClock.now - started).milliseconds))
+        }
+        return times
     }
 
     /// Whose the tools an agent does not have are (`role` nil: the manager's view), so that a

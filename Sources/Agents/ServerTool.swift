@@ -7,12 +7,31 @@ struct ServerTool: AgentTool {
     let info: MCPToolInfo
     let client: MCPClient
     let data: UntrustedData
+    /// The run's writes so far (tools not marked read-only by the server).
+    let ledger: WriteLedger
 
     var definition: ToolDefinition {
         ToolDefinition(name: info.name, description: info.description, parameters: info.inputSchema)
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
+        guard !info.readOnly else { return try await send(arguments) }
+        switch ledger.claim(info.name, arguments, agent: caller) {
+        case .done(let done):
+            return ToolOutcome(isError: true, content: "this exact \(info.name) call already succeeded earlier in this run (\(done.agent)), "
+                + "so it was not made again. Its result: \(data.wrap(done.result)). Use that result; do not repeat the call.",
+                record: .string("not repeated: \(info.name) already succeeded in \(done.agent)"))
+        case .inFlight(let agent):
+            return .error("\(agent) is making this exact \(info.name) call right now, so it was not made twice.")
+        case .claimed:
+            var outcome: ToolOutcome?
+            defer { ledger.finish(info.name, arguments, agent: caller, result: outcome.flatMap { $0.isError ? nil : $0.record }) }
+            outcome = try await send(arguments)
+            return outcome ?? .error("no result")
+        }
+    }
+
+    private func send(_ arguments: JSONValue) async throws(AgentFailure) -> ToolOutcome {
         do {
             let result = try await client.callTool(info.name, arguments: arguments)
             if result.isError { return .error(result.text) }

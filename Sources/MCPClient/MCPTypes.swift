@@ -5,17 +5,21 @@ public struct MCPToolInfo: Sendable, Hashable {
     public var name: String
     public var description: String
     public var inputSchema: JSONValue
+    /// The server's `annotations.readOnlyHint`: the tool changes nothing.
+    public var readOnly: Bool
 
-    public init(name: String, description: String, inputSchema: JSONValue) {
+    public init(name: String, description: String, inputSchema: JSONValue, readOnly: Bool = false) {
         self.name = name
         self.description = description
         self.inputSchema = inputSchema
+        self.readOnly = readOnly
     }
 
     init?(_ value: JSONValue) {
         guard let name = value["name"]?.stringValue else { return nil }
         self.init(name: name, description: value["description"]?.stringValue ?? "",
-                  inputSchema: value["inputSchema"] ?? ["type": "object"])
+                  inputSchema: value["inputSchema"] ?? ["type": "object"],
+                  readOnly: value["annotations"]?["readOnlyHint"] == .bool(true))
     }
 }
 

@@ -1,0 +1,105 @@
+import Foundation
+import JSON
+import Testing
+import TestSupport
+
+/// What one host run shares between its agents: the instruction and the writes made so far go
+/// to every sub-agent with its task, and no write is made twice in a run.
+@Suite struct RunContextTests {
+    typealias Request = ScriptedLLMServer.Request
+
+    static let order: JSONValue = ["items": [["product_id": "prod2", "quantity": 1]], "delivery_address": "7 Oak St"]
+
+    /// A manager that delegates the same job twice in other words: the second orders agent's
+    /// identical create_order is not made, and it is told the result of the first.
+    @Test func aWriteIsNotMadeTwiceInOneRun() async throws {
+        let database = try await TestDatabase.make("ledger")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["task": "Create the order."])]),
+                .calls([.init("orders", ["task": "Place the order for the smartphone."])]),
+                .answer("Done."),
+            ]),
+            .agent("orders", [
+                .calls([.init("create_order", Self.order)]), .answer("Created."),
+                .calls([.init("get_order", ["order_id": "ord_unknown1"]), .init("create_order", Self.order)]), .answer("Created again?"),
+            ]),
+        ]
+        let outcome = try await HostHarness.run("Order one smartphone to 7 Oak St.", routes: routes, database: database)
+        let orders = try database.orders()
+        #expect(orders.count == 1)
+        #expect(try database.stock()["prod2"] == 14)
+        let id = try #require(orders.first?["_id"]?.stringValue)
+        let second = try #require(outcome.report.agents.first { $0.id == "orders#2" })
+        let calls = second.steps.flatMap(\.toolCalls)
+        // The read went through (read-only tools are never held back); the write did not.
+        #expect(calls.first { $0.name == "get_order" }?.result.stringValue?.contains("order not found") == true)
+        let refused = try #require(calls.first { $0.name == "create_order" })
+        #expect(refused.isError && refused.result.stringValue?.contains("already succeeded in orders#1") == true)
+        let told = outcome.llm.requests("orders").last?.lastResultText ?? ""
+        #expect(told.contains("already succeeded earlier in this run (orders#1)") && told.contains(id))
+    }
+
+    /// Each sub-agent's first message: its task, then the user's instruction, then the run's
+    /// writes so far as data (the ids a vague task leaves out).
+    @Test func subAgentsGetTheInstructionAndTheWritesSoFar() async throws {
+        let database = try await TestDatabase.make("context")
+        defer { database.drop() }
+        let instruction = "Order one smartphone to 7 Oak St and ship it."
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["task": "Create the order."])]),
+                .calls([.init("delivery", ["task": "Ship it."])]),
+                .answer("Done."),
+            ]),
+            .agent("orders", [.calls([.init("create_order", Self.order)]), .answer("Created.")]),
+            .agent("delivery", [
+                .dynamic { request in
+                    .calls(Request.orderIDs(in: request.task).map { .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"]) })
+                },
+                .answer("Shipped."),
+            ]),
+        ]
+        let outcome = try await HostHarness.run(instruction, routes: routes, database: database)
+        let id = try #require(try database.orders().first?["_id"]?.stringValue)
+        #expect(try database.orders().first?["status"] == "in_transit")
+
+        let ordersTask = try #require(outcome.llm.requests("orders").first?.task)
+        #expect(ordersTask.hasPrefix("Create the order.\n\n"))
+        #expect(ordersTask.contains("The user's whole instruction, for exact ids, quantities and addresses (do only your task): \(instruction)"))
+        #expect(!ordersTask.contains("Done so far"))  // nothing written yet
+
+        let deliveryTask = try #require(outcome.llm.requests("delivery").first?.task)
+        #expect(deliveryTask.hasPrefix("Ship it.\n\n") && deliveryTask.contains(instruction))
+        let done = try #require(deliveryTask.components(separatedBy: "Done so far in this run: ").last)
+        #expect(done.hasPrefix("<data>") && done.hasSuffix("</data>"))
+        let writes = try JSONParser.parse(Request.unwrapData(done))
+        #expect(writes.arrayValue?.count == 1)
+        #expect(writes.arrayValue?.first?["tool"] == "create_order" && writes.arrayValue?.first?["result"]?["order_id"] == .string(id))
+    }
+
+    /// `AgentHost warm-up`: one request per agent, each with that agent's own prompt and tools,
+    /// sent to that agent's endpoint; no tool is called.
+    @Test func warmUpSendsEachAgentItsPromptOnce() async throws {
+        let database = try await TestDatabase.make("warmup")
+        defer { database.drop() }
+        let shared = try ScriptedLLMServer([.any([.answer("ready"), .answer("ready"), .answer("ready")])])
+        defer { shared.stop() }
+        let orders = try ScriptedLLMServer([.any([.answer("ready")])])
+        defer { orders.stop() }
+        let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "warm-up", "--model", "scripted", "--base-url", shared.baseURL, "--agent-base-url", "orders=\(orders.baseURL)",
+        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.stderr)")
+        for agent in ["manager", "inventory", "orders", "delivery"] {
+            #expect(result.stderr.contains("warm-up: \(agent) read its prompt in"))
+        }
+        let prompts = shared.requests.map(\.systemPrompt)
+        #expect(prompts.count == 3 && prompts.allSatisfy { !$0.hasPrefix("You are the orders ") })
+        #expect(Set(prompts.map { String($0.prefix(24)) }).count == 3)
+        #expect(orders.requests.count == 1 && orders.requests.first?.systemPrompt.hasPrefix("You are the orders agent") == true)
+        #expect(orders.requests.first?.toolNames == ["create_order", "get_order", "list_orders"])
+        #expect(try database.orders().isEmpty)
+    }
+}
