@@ -55,9 +55,13 @@ public enum HostRun {
             let ledger = WriteLedger()
             for (index, task) in instructions.enumerated() {
                 let id = instructions.count == 1 ? "manager" : "manager#\(index + 1)"
-                let answer = try await manager(id: id, models: models, server: server,
+                let before = ledger.done.count
+                var answer = try await manager(id: id, models: models, server: server,
                                                serverTools: serverTools, settings: settings, tracer: tracer, log: log,
                                                counter: counter, ledger: ledger, instruction: task).run(task: task).answer
+                if let changes = changeLine(Array(ledger.done.dropFirst(before))) {
+                    answer += (instructions.count == 1 ? "\n" : " ") + changes  // one line per order when several
+                }
                 answers.append(instructions.count == 1 ? answer : "\(index + 1). \(answer)")
             }
         } catch {
@@ -74,6 +78,23 @@ public enum HostRun {
         tracer.emit(TraceEvent(kind: .runFinished, agent: "host", isError: status != .completed,
                                durationMs: report.wallTimeMs, usage: report.usage, message: "run \(status.rawValue)"))
         return report
+    }
+
+    /// What the run wrote, from the tool results themselves, so that the answer names every id
+    /// and status whatever the model wrote: "Changes: create_order ord_… pending; …".
+    static func changeLine(_ writes: [(tool: String, result: JSONValue)]) -> String? {
+        guard !writes.isEmpty else { return nil }
+        let parts = writes.map { write -> String in
+            let subject = write.result["order_id"]?.stringValue ?? write.result["product_id"]?.stringValue
+            var state: String?
+            if let status = write.result["status"]?.stringValue {
+                state = status
+            } else if let stock = write.result["stock"]?.integerValue {
+                state = "stock \(stock)"
+            }
+            return [write.tool, subject, state].compactMap { $0 }.joined(separator: " ")
+        }
+        return "Changes: " + parts.joined(separator: "; ") + "."
     }
 
     private static func listTools(_ server: MCPClient) async throws(AgentFailure) -> [MCPToolInfo] {

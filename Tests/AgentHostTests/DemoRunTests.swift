@@ -73,6 +73,11 @@ import Testing
         let answer = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(answer.count == 2 && answer[0].hasPrefix("1. ") && answer[1].hasPrefix("2. "), "\(answer)")
         #expect(Set(answer.flatMap { ScriptedLLMServer.Request.orderIDs(in: $0) }) == Set(ids))
+        // Each line ends with what the host saw written for that order.
+        for line in answer {
+            let id = ScriptedLLMServer.Request.orderIDs(in: line).first ?? "?"
+            #expect(line.hasSuffix("Changes: create_order \(id) pending; update_delivery_status \(id) in_transit."), "\(line)")
+        }
         #expect(try database.stock() == ["prod1": 8, "prod2": 14, "prod3": 27])
         // Each order has its own manager, whose instruction carries the order as data, last.
         let tasks = Array(Set(llm.requests("manager").map(\.task))).sorted()

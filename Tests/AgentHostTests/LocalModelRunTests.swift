@@ -44,7 +44,7 @@ import Testing
                                                 settings: HostSettings(finalAnswerTool: true), compatibility: .llamaCpp)
         let id = try #require(try database.orders().first?["_id"]?.stringValue)
         #expect(outcome.report.status == .completed)
-        #expect(outcome.report.finalAnswer == "Created \(id).")
+        #expect(outcome.report.finalAnswer == "Created \(id).\nChanges: create_order \(id) pending.")
         for request in outcome.llm.requests {
             #expect(request.toolNames.last == "final_answer")
             #expect(request.systemPrompt.contains("call final_answer"))
@@ -75,7 +75,7 @@ import Testing
                                                 settings: HostSettings(finalAnswerTool: true), compatibility: .llamaCpp)
         let id = try #require(try database.orders().first?["_id"]?.stringValue)
         #expect(outcome.report.status == .completed)
-        #expect(outcome.report.finalAnswer == "Created \(id).")
+        #expect(outcome.report.finalAnswer == "Created \(id).\nChanges: create_order \(id) pending.")
         let ordersRequests = outcome.llm.requests("orders")
         #expect(ordersRequests.count == 2 && ordersRequests.allSatisfy { $0.body["tool_choice"] == "auto" })
         let agent = try #require(outcome.report.agents.first { $0.role == "orders" })

@@ -137,7 +137,8 @@ import Testing
         #expect(steps[1].count == 2 && steps[1].allSatisfy { $0["rejected_by_host"] == true })
         #expect(steps[2].count == 1 && steps[2][0]["rejected_by_host"] == nil && steps[2][0]["is_error"] == false)
         let id = try #require(orders.first?["_id"]?.stringValue)
-        #expect(run.report["final_answer"]?.stringValue == "Created \(id).")
+        // The model's answer, then the host's line of what was written.
+        #expect(run.report["final_answer"]?.stringValue == "Created \(id).\nChanges: create_order \(id) pending.")
     }
 
     @Test func aCallToAnotherAgentsToolIsRefusedWithWhoseItIs() async throws {
