@@ -52,14 +52,14 @@ public enum HostRun {
             let serverTools = try await listTools(server)
             warnAboutMissingTools(serverTools, tracer: tracer)
             let counter = AgentCounter()
-            let ledger = WriteLedger()
             for (index, task) in instructions.enumerated() {
                 let id = instructions.count == 1 ? "manager" : "manager#\(index + 1)"
-                let before = ledger.done.count
+                // One per instruction: two equal orders of a process-orders file are two orders.
+                let ledger = WriteLedger()
                 var answer = try await manager(id: id, models: models, server: server,
                                                serverTools: serverTools, settings: settings, tracer: tracer, log: log,
                                                counter: counter, ledger: ledger, instruction: task).run(task: task).answer
-                if let changes = changeLine(Array(ledger.done.dropFirst(before))) {
+                if let changes = changeLine(ledger.done) {
                     answer += (instructions.count == 1 ? "\n" : " ") + changes  // one line per order when several
                 }
                 answers.append(instructions.count == 1 ? answer : "\(index + 1). \(answer)")

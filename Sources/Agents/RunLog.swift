@@ -8,8 +8,8 @@ final class RunLog: Sendable {
     var all: [AgentRecord] { records.withLock { $0 } }
 }
 
-/// The writes of one host run, across all its agents: a write identical to one that already
-/// succeeded (or is under way) is not made again. A weak model sometimes delegates the same job
+/// The writes made for one instruction (one manager run), across all its agents: a write
+/// identical to one that already succeeded (or is under way) is not made again. A weak model sometimes delegates the same job
 /// twice, and the second agent would place the same order again.
 final class WriteLedger: Sendable {
     struct Done: Sendable {

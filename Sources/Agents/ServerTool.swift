@@ -24,10 +24,11 @@ struct ServerTool: AgentTool {
         case .inFlight(let agent):
             return .error("\(agent) is making this exact \(info.name) call right now, so it was not made twice.")
         case .claimed:
-            var outcome: ToolOutcome?
-            defer { ledger.finish(info.name, arguments, agent: caller, result: outcome.flatMap { $0.isError ? nil : $0.record }) }
-            outcome = try await send(arguments)
-            return outcome ?? .error("no result")
+            var succeeded: JSONValue?  // (not `nil` in a JSONValue context: that is JSON null)
+            defer { ledger.finish(info.name, arguments, agent: caller, result: succeeded) }
+            let outcome = try await send(arguments)
+            if !outcome.isError { succeeded = outcome.record }
+            return outcome
         }
     }
 

@@ -41,6 +41,56 @@ import TestSupport
         #expect(told.contains("already succeeded earlier in this run (orders#1)") && told.contains(id))
     }
 
+    /// A write that failed is not remembered: the same call may be made again (after a restock,
+    /// say), and it is not reported as done.
+    @Test func aFailedWriteMayBeMadeAgain() async throws {
+        let database = try await TestDatabase.make("ledgerfail")
+        defer { database.drop() }
+        let short: JSONValue = ["items": [["product_id": "prod1", "quantity": 11]], "delivery_address": "7 Oak St"]
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["task": "Create the order."])]),
+                .calls([.init("inventory", ["task": "Restock prod1 by 5."])]),
+                .calls([.init("orders", ["task": "Create the order again."])]),
+                .answer("Done."),
+            ]),
+            .agent("orders", [.calls([.init("create_order", short)]), .answer("Short."),
+                              .calls([.init("create_order", short)]), .answer("Created.")]),
+            .agent("inventory", [.calls([.init("update_stock", ["product_id": "prod1", "delta": 5])]), .answer("Restocked.")]),
+        ]
+        let outcome = try await HostHarness.run("Order 11 laptops to 7 Oak St; restock first if short.", routes: routes, database: database)
+        #expect(try database.orders().count == 1)
+        #expect(try database.stock()["prod1"] == 4)
+        let first = outcome.report.agents.first { $0.id == "orders#1" }?.steps.flatMap(\.toolCalls).first
+        let second = outcome.report.agents.first { $0.id == "orders#2" }?.steps.flatMap(\.toolCalls).first
+        #expect(first?.isError == true && second?.isError == false)
+        #expect(!outcome.trace.contains("already succeeded"))
+    }
+
+    /// The guard is per instruction: two equal entries of a process-orders file are two orders,
+    /// each manager run with its own answer line and its own writes.
+    @Test func equalOrdersOfTwoInstructionsAreTwoOrders() async throws {
+        let database = try await TestDatabase.make("ledgerper")
+        defer { database.drop() }
+        let manager: [ScriptedLLMServer.Turn] = [.calls([.init("orders", ["task": "Create the order."])]), .answer("Created.")]
+        let orders: [ScriptedLLMServer.Turn] = [.calls([.init("create_order", Self.order)]), .answer("Created.")]
+        let outcome = try await HostHarness.run(
+            instructions: ["Order one smartphone to 7 Oak St.", "Order one smartphone to 7 Oak St."],
+            routes: [.agent("manager", manager + manager), .agent("orders", orders + orders)], database: database)
+        let ids = try database.orders().compactMap { $0["_id"]?.stringValue }
+        #expect(ids.count == 2)
+        #expect(try database.stock()["prod2"] == 13)
+        let lines = outcome.report.finalAnswer.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        let lineIDs = lines.map { Request.orderIDs(in: $0) }
+        #expect(lineIDs.allSatisfy { $0.count == 1 } && Set(lineIDs.flatMap { $0 }) == Set(ids))
+        for (line, id) in zip(lines, lineIDs.map { $0.first ?? "?" }) {
+            #expect(line.hasSuffix("Changes: create_order \(id) pending."), "\(line)")
+        }
+        // The second order's agent is not told about the first order's write.
+        #expect(outcome.llm.requests("orders").last.map { !$0.task.contains("Done so far") } == true)
+    }
+
     /// Each sub-agent's first message: its task, then the user's instruction, then the run's
     /// writes so far as data (the ids a vague task leaves out).
     @Test func subAgentsGetTheInstructionAndTheWritesSoFar() async throws {

@@ -20,6 +20,14 @@ struct HostHarness {
     static func run(_ instruction: String, routes: [ScriptedLLMServer.Route], database: TestDatabase,
                     settings: HostSettings = HostSettings(), compatibility: Compatibility = .openAI,
                     serverLaunch: ServerLaunch? = nil) async throws -> Outcome {
+        try await run(instructions: [instruction], routes: routes, database: database, settings: settings,
+                      compatibility: compatibility, serverLaunch: serverLaunch)
+    }
+
+    /// Several instructions, one manager run each (as `process-orders` does).
+    static func run(instructions: [String], routes: [ScriptedLLMServer.Route], database: TestDatabase,
+                    settings: HostSettings = HostSettings(), compatibility: Compatibility = .openAI,
+                    serverLaunch: ServerLaunch? = nil) async throws -> Outcome {
         let llm = try ScriptedLLMServer(routes)
         defer { llm.stop() }
         let collected = CollectingTraceSink()
@@ -34,7 +42,8 @@ struct HostHarness {
         let launch = serverLaunch ?? ServerLaunch(executable: TestEnvironment.toolServerPath, arguments: database.serverArguments,
                                                   environment: ["LOG_LEVEL": "warning", "PATH": "/usr/bin:/bin"])
         let server = try await MCPClient.launch(launch, callTimeout: .seconds(20))
-        let report = await HostRun.run(instruction: instruction, models: AgentModels(client), server: server, settings: settings, tracer: tracer)
+        let report = await HostRun.run(instructions: instructions, models: AgentModels(client), server: server,
+                                       settings: settings, tracer: tracer)
         _ = await server.shutdown(grace: .seconds(2))
         return Outcome(report: report, llm: llm, events: collected.events, trace: text.withLock { $0 })
     }
