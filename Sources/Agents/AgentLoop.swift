@@ -46,11 +46,10 @@ struct AgentLoop: Sendable {
         var note: String?
     }
 
-    /// `context`: shown after the task, in the same message (a sub-agent's view of the instruction).
-    func run(task: String, context: String? = nil) async throws(AgentFailure) -> AgentRecord {
+    func run(task: String) async throws(AgentFailure) -> AgentRecord {
         let started = ContinuousClock.now
         tracer.emit(TraceEvent(kind: .agentStarted, agent: id, message: task))
-        var state = State(messages: [.system(systemPrompt), .user(context.map { "\(task)\n\n\($0)" } ?? task)])
+        var state = State(messages: [.system(systemPrompt), .user(task)])
         func record(_ status: RunStatus) -> AgentRecord {
             AgentRecord(id: id, role: role, task: task, status: status, answer: state.answer ?? "", steps: state.steps,
                         note: state.note, durationMs: (ContinuousClock.now - started).milliseconds)

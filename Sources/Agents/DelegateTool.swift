@@ -9,34 +9,19 @@ struct DelegateTool: AgentTool {
     let role: AgentRole
     let makeAgent: @Sendable (AgentRole) -> AgentLoop
     let data: UntrustedData
-    /// The user's instruction the manager is working on, shown to the sub-agent after its task.
-    var instruction = ""
-    /// The run's writes so far, also shown to the sub-agent (the ids it may need).
-    var ledger: WriteLedger?
 
     var definition: ToolDefinition {
         ToolDefinition(
-            name: role.rawValue, description: role.delegateDescription + " Returns its answer and results.",
+            name: role.rawValue, description: role.delegateDescription + " Returns its answer and tool results.",
             parameters: ["type": "object",
                          "properties": ["task": ["type": "string", "minLength": 1,
-                                                 "description": "The task, as a sentence with the exact product ids, quantities, addresses and order ids from the instruction."]],
+                                                 "description": .string("What the \(role.rawValue) agent must do, with exact ids, quantities and addresses.")]],
                          "required": ["task"], "additionalProperties": false])
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         let task = arguments["task"]?.stringValue ?? ""
-        // A small manager often writes a vague task: the instruction it came from gives the
-        // sub-agent the exact ids, quantities and addresses.
-        var context: String?
-        if !instruction.isEmpty {
-            context = "The user's whole instruction, for exact ids, quantities and addresses (do only your task): " + instruction
-            let done = ledger?.done ?? []
-            if !done.isEmpty {
-                let results: JSONValue = .array(done.map { ["tool": .string($0.tool), "result": Self.brief($0.result)] })
-                context? += "\nDone so far in this run: " + data.wrap(results)
-            }
-        }
-        let record = try await makeAgent(role).run(task: task, context: context)
+        let record = try await makeAgent(role).run(task: task)
         return ToolOutcome(isError: record.status != .completed, content: data.wrap(Self.report(record, brief: true)),
                            record: Self.report(record))
     }

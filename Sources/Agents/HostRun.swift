@@ -58,7 +58,7 @@ public enum HostRun {
                 let ledger = WriteLedger()
                 var answer = try await manager(id: id, models: models, server: server,
                                                serverTools: serverTools, settings: settings, tracer: tracer, log: log,
-                                               counter: counter, ledger: ledger, instruction: task).run(task: task).answer
+                                               counter: counter, ledger: ledger).run(task: task).answer
                 if let changes = changeLine(ledger.done) {
                     answer += (instructions.count == 1 ? "\n" : " ") + changes  // one line per order when several
                 }
@@ -114,14 +114,13 @@ public enum HostRun {
     /// A manager whose delegate tools start sub-agents numbered by `counter`.
     static func manager(id: String = "manager", models: AgentModels, server: MCPClient,
                         serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
-                        counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger(),
-                        instruction: String = "") -> AgentLoop {
+                        counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger()) -> AgentLoop {
         let makeAgent: @Sendable (AgentRole) -> AgentLoop = { role in
             subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
                      serverTools: serverTools, settings: settings, tracer: tracer, log: log, ledger: ledger)
         }
         let delegates: [any AgentTool] = AgentRole.allCases.map {
-            DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger)
+            DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data)
         }
         return AgentLoop(id: id, role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
                          tools: delegates,

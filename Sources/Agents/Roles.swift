@@ -15,9 +15,10 @@ public enum AgentRole: String, Sendable, CaseIterable {
     /// The manager's description of the delegate tool.
     var delegateDescription: String {
         switch self {
-        case .inventory: "Hands a task to the inventory agent: it looks up stock and products, and records restocks and write-offs."
-        case .orders: "Hands a task to the orders agent: it places orders (taking their stock) and looks orders up."
-        case .delivery: "Hands a task to the delivery agent: it ships, delivers or cancels an order (a cancel returns its stock)."
+        case .inventory: "Inventory agent: check_stock, list_products, update_stock (restocks and write-offs only)."
+        case .orders: "Orders agent: create_order (reserves the stock itself), get_order, list_orders (to find order ids)."
+        case .delivery: "Delivery agent: update_delivery_status (pending → in_transit → delivered, or cancelled, "
+            + "which returns the stock), get_order."
         }
     }
 
@@ -49,13 +50,13 @@ enum ManagerPrompt {
     static func system(finalAnswerTool: Bool) -> String {
         let finish = finalAnswerTool ? "call final_answer with" : "reply with"
         return """
-            You are the manager of an order-management team. You cannot use the database yourself: you delegate to \
-            your agents, inventory, orders and delivery, one task per call, with the exact product ids, quantities, \
-            addresses and order ids. Each agent returns its results: use them, do not ask again. Do only what the \
-            instruction asks, nothing more. If an agent reports an error it can fix (a wrong id), let it retry; if \
-            not (short stock, a refused change), stop. If no agent can do what is asked, do nothing. \(UntrustedData.rule) \
-            As soon as the instruction is done or cannot be done, \(finish) a short answer: the order ids and \
-            statuses, what failed and why.
+            You are the manager of an order-management team. You have no database access: delegate to your agents, \
+            inventory, orders and delivery. Give each task exact product ids, quantities, addresses and order ids, \
+            and one order per task. Tasks that do not depend on each other may go in one message. An agent returns its answer and its tool \
+            results: use them, do not ask again. \(UntrustedData.rule) If an agent reports an error (unknown id, short \
+            stock), fix and retry when you can, otherwise stop and say why. Do only what the instruction asks: \
+            no extra checks or changes. If no agent can do what is asked, do nothing and say so. When done, \(finish) a short final answer: what was done (order ids, statuses) and \
+            what failed and why.
             """
     }
 }

@@ -30,7 +30,7 @@ final class WriteLedger: Sendable {
     private let entries = Mutex<[Key: Entry]>([:])
     private let completed = Mutex<[(tool: String, result: JSONValue)]>([])
 
-    /// The writes that succeeded so far, in order.
+    /// The writes that succeeded so far, in order (the answer's "Changes:" line).
     var done: [(tool: String, result: JSONValue)] { completed.withLock { $0 } }
 
     enum Claim {

@@ -3,8 +3,8 @@ import JSON
 import Testing
 import TestSupport
 
-/// What one host run shares between its agents: the instruction and the writes made so far go
-/// to every sub-agent with its task, and no write is made twice in a run.
+/// What the agents of one instruction share: no write is made twice, and the answer lists the
+/// writes; and the warm-up that readies each agent's endpoint.
 @Suite struct RunContextTests {
     typealias Request = ScriptedLLMServer.Request
 
@@ -87,46 +87,6 @@ import TestSupport
         for (line, id) in zip(lines, lineIDs.map { $0.first ?? "?" }) {
             #expect(line.hasSuffix("Changes: create_order \(id) pending."), "\(line)")
         }
-        // The second order's agent is not told about the first order's write.
-        #expect(outcome.llm.requests("orders").last.map { !$0.task.contains("Done so far") } == true)
-    }
-
-    /// Each sub-agent's first message: its task, then the user's instruction, then the run's
-    /// writes so far as data (the ids a vague task leaves out).
-    @Test func subAgentsGetTheInstructionAndTheWritesSoFar() async throws {
-        let database = try await TestDatabase.make("context")
-        defer { database.drop() }
-        let instruction = "Order one smartphone to 7 Oak St and ship it."
-        let routes: [ScriptedLLMServer.Route] = [
-            .agent("manager", [
-                .calls([.init("orders", ["task": "Create the order."])]),
-                .calls([.init("delivery", ["task": "Ship it."])]),
-                .answer("Done."),
-            ]),
-            .agent("orders", [.calls([.init("create_order", Self.order)]), .answer("Created.")]),
-            .agent("delivery", [
-                .dynamic { request in
-                    .calls(Request.orderIDs(in: request.task).map { .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"]) })
-                },
-                .answer("Shipped."),
-            ]),
-        ]
-        let outcome = try await HostHarness.run(instruction, routes: routes, database: database)
-        let id = try #require(try database.orders().first?["_id"]?.stringValue)
-        #expect(try database.orders().first?["status"] == "in_transit")
-
-        let ordersTask = try #require(outcome.llm.requests("orders").first?.task)
-        #expect(ordersTask.hasPrefix("Create the order.\n\n"))
-        #expect(ordersTask.contains("The user's whole instruction, for exact ids, quantities and addresses (do only your task): \(instruction)"))
-        #expect(!ordersTask.contains("Done so far"))  // nothing written yet
-
-        let deliveryTask = try #require(outcome.llm.requests("delivery").first?.task)
-        #expect(deliveryTask.hasPrefix("Ship it.\n\n") && deliveryTask.contains(instruction))
-        let done = try #require(deliveryTask.components(separatedBy: "Done so far in this run: ").last)
-        #expect(done.hasPrefix("<data>") && done.hasSuffix("</data>"))
-        let writes = try JSONParser.parse(Request.unwrapData(done))
-        #expect(writes.arrayValue?.count == 1)
-        #expect(writes.arrayValue?.first?["tool"] == "create_order" && writes.arrayValue?.first?["result"]?["order_id"] == .string(id))
     }
 
     /// `AgentHost warm-up`: one request per agent, each with that agent's own prompt and tools,

@@ -68,8 +68,7 @@ enum DemoScript {
         }
         let delivery: [ScriptedLLMServer.Turn] = Array(repeating: [
             .dynamic { request in
-                // The task only: the context after it lists the run's earlier writes too.
-                .calls(Request.orderIDs(in: request.task.components(separatedBy: "\n\n")[0]).map {
+                .calls(Request.orderIDs(in: request.task).map {
                     .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"])
                 })
             },
