@@ -56,7 +56,8 @@ struct ProcessOrdersCommand: AsyncParsableCommand {
         do { orders = try OrderRequest.decodeList(data) } catch {
             throw HostSession.fail(3, "\(file): \(error)")
         }
-        try await HostSession(options: options).run { data in orders.map { $0.instruction(data: data) } }
+        try await HostSession(options: options).run(instructions: { data in orders.map { $0.instruction(data: data) } },
+                                                   goal: OrderRequest.isShipped)
     }
 }
 

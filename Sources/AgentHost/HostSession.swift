@@ -19,7 +19,8 @@ struct HostSession {
 
     /// `makeInstructions` gets the form stored text must take for this endpoint (see
     /// `UntrustedData`); each instruction gets its own manager, in turn.
-    func run(instructions makeInstructions: (UntrustedData) -> [String]) async throws {
+    func run(instructions makeInstructions: (UntrustedData) -> [String],
+             goal: (@Sendable ([(tool: String, result: JSONValue)]) -> Bool)? = nil) async throws {
         let llm: ResolvedLLM
         do { llm = try options.llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
         let tracer = try makeTracer()
@@ -38,7 +39,7 @@ struct HostSession {
         let instructions = makeInstructions(settings.data)
         let runTask = Task {
             await HostRun.run(instructions: instructions, models: llm.models(tracer: tracer), server: server,
-                              settings: settings, tracer: tracer)
+                              settings: settings, tracer: tracer, goal: goal)
         }
         let signals = ProcessSupport.cancelOnSignals(runTask)
         let report = await runTask.value

@@ -37,6 +37,9 @@ struct AgentLoop: Sendable {
     /// answer: for sub-agents on a server that can only answer through `final_answer`, where an
     /// empty reply is the model choosing to stop and the manager reads the results anyway.
     var resultsCanAnswer = false
+    /// The goal of the run is reached (checked after every step): the agent is asked for its
+    /// final answer at once rather than left to decide, which a small model does not always do.
+    var goalReached: (@Sendable () -> Bool)?
 
     private struct State {
         var messages: [ChatMessage]
@@ -82,6 +85,16 @@ struct AgentLoop: Sendable {
         var nudged = false
         var step = 0
         while state.answer == nil {
+            if step > 0, goalReached?() == true {
+                tracer.emit(TraceEvent(kind: .warning, agent: id, message: "the instruction is done: asking for the final answer"))
+                state.messages.append(.user("That completes the instruction. Do not call tools. Give your final answer now: "
+                    + "what was done, with the ids and statuses."))
+                let (response, ms) = try await ask(state.messages, choice: .none, step: step + 1)
+                state.steps.append(StepRecord(step: step + 1, content: response.content, toolCalls: [], usage: response.usage,
+                                              durationMs: ms, finalAnswerRequest: true))
+                state.answer = response.content
+                return
+            }
             if step >= limits.maxSteps {
                 state.note = "step limit (\(limits.maxSteps)) reached"
                 break

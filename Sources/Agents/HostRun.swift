@@ -40,8 +40,10 @@ public enum HostRun {
     /// Several instructions, one manager each, in turn (`process-orders` gives one per order, so
     /// that a manager's conversation holds one order and the next starts from the same cached
     /// prompt). Stops at the first that fails; the answers are numbered when there are several.
+    /// `goal`: given an instruction's successful writes, whether it is done (`process-orders`
+    /// knows: its order created and in transit); the manager is then asked for its answer.
     public static func run(instructions: [String], models: AgentModels, server: MCPClient, settings: HostSettings,
-                           tracer: Tracer) async -> RunReport {
+                           tracer: Tracer, goal: (@Sendable ([(tool: String, result: JSONValue)]) -> Bool)? = nil) async -> RunReport {
         let started = ContinuousClock.now
         let log = RunLog()
         let instruction = instructions.joined(separator: "\n")
@@ -56,9 +58,10 @@ public enum HostRun {
                 let id = instructions.count == 1 ? "manager" : "manager#\(index + 1)"
                 // One per instruction: two equal orders of a process-orders file are two orders.
                 let ledger = WriteLedger()
-                var answer = try await manager(id: id, models: models, server: server,
-                                               serverTools: serverTools, settings: settings, tracer: tracer, log: log,
-                                               counter: counter, ledger: ledger).run(task: task).answer
+                var manager = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
+                                      tracer: tracer, log: log, counter: counter, ledger: ledger)
+                if let goal { manager.goalReached = { goal(ledger.done) } }
+                var answer = try await manager.run(task: task).answer
                 if let changes = changeLine(ledger.done) {
                     answer += (instructions.count == 1 ? "\n" : " ") + changes  // one line per order when several
                 }

@@ -89,6 +89,49 @@ import TestSupport
         }
     }
 
+    /// A run with a goal (process-orders: the order created and in transit) ends when the writes
+    /// reach it: the manager is asked for its answer then, not left to go on.
+    @Test func theManagerIsAskedForItsAnswerOnceTheGoalIsReached() async throws {
+        let database = try await TestDatabase.make("goal")
+        defer { database.drop() }
+        let shipAgain: ScriptedLLMServer.Turn = .dynamic { request in
+            request.body["tool_choice"] == "none" ? .answer("Created and shipped.") : .calls([.init("delivery", ["task": "Ship it again."])])
+        }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["task": "Create the order."])]),
+                .dynamic { request in
+                    .calls([.init("delivery", ["task": .string("Ship \(Request.orderIDs(in: request.lastResultText).joined()).")])])
+                },
+                shipAgain,
+            ]),
+            .agent("orders", [.calls([.init("create_order", Self.order)]), .answer("Created.")]),
+            .agent("delivery", [
+                .dynamic { request in
+                    .calls(Request.orderIDs(in: request.task).map { .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"]) })
+                },
+                .answer("Shipped."),
+            ]),
+        ]
+        let goal: @Sendable ([(tool: String, result: JSONValue)]) -> Bool = { writes in
+            writes.contains { $0.tool == "update_delivery_status" && $0.result["status"] == "in_transit" }
+        }
+        let outcome = try await HostHarness.run(instructions: ["Order one smartphone to 7 Oak St and ship it."], routes: routes,
+                                                database: database, goal: goal)
+        #expect(outcome.report.status == .completed)
+        #expect(outcome.report.finalAnswer.hasPrefix("Created and shipped.\nChanges: create_order "))
+        let managerRequests = outcome.llm.requests("manager")
+        #expect(managerRequests.count == 3 && managerRequests.last?.body["tool_choice"] == "none")
+        #expect(managerRequests.last?.messages.last?["content"]?.stringValue?.hasPrefix("That completes the instruction.") == true)
+        #expect(outcome.llm.requests("delivery").count == 2)  // one delivery agent: its call and its answer
+        // Without the goal, the same script goes on to ship again.
+        let database2 = try await TestDatabase.make("nogoal")
+        defer { database2.drop() }
+        let without = try await HostHarness.run(instructions: ["Order one smartphone to 7 Oak St and ship it."], routes: routes,
+                                                database: database2)
+        #expect(without.llm.requests("delivery").count > 2)
+    }
+
     /// `AgentHost warm-up`: one request per agent, each with that agent's own prompt and tools,
     /// sent to that agent's endpoint; no tool is called.
     @Test func warmUpSendsEachAgentItsPromptOnce() async throws {

@@ -27,7 +27,8 @@ struct HostHarness {
     /// Several instructions, one manager run each (as `process-orders` does).
     static func run(instructions: [String], routes: [ScriptedLLMServer.Route], database: TestDatabase,
                     settings: HostSettings = HostSettings(), compatibility: Compatibility = .openAI,
-                    serverLaunch: ServerLaunch? = nil) async throws -> Outcome {
+                    serverLaunch: ServerLaunch? = nil,
+                    goal: (@Sendable ([(tool: String, result: JSONValue)]) -> Bool)? = nil) async throws -> Outcome {
         let llm = try ScriptedLLMServer(routes)
         defer { llm.stop() }
         let collected = CollectingTraceSink()
@@ -43,7 +44,7 @@ struct HostHarness {
                                                   environment: ["LOG_LEVEL": "warning", "PATH": "/usr/bin:/bin"])
         let server = try await MCPClient.launch(launch, callTimeout: .seconds(20))
         let report = await HostRun.run(instructions: instructions, models: AgentModels(client), server: server,
-                                       settings: settings, tracer: tracer)
+                                       settings: settings, tracer: tracer, goal: goal)
         _ = await server.shutdown(grace: .seconds(2))
         return Outcome(report: report, llm: llm, events: collected.events, trace: text.withLock { $0 })
     }
