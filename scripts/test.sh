@@ -36,7 +36,15 @@ export AGENTHOST_BIN="$(swift build --show-bin-path)/AgentHost"
 export AGENTEVAL_BIN="$(swift build --show-bin-path)/AgentEval"
 echo "[test] running the suite against $TEST_MONGODB_URI" >&2
 status=0
-swift test --skip-build "$@" || status=$?
+if [ $# -eq 0 ]; then
+  swift test --skip-build --skip OutageTests || status=$?
+  # It bounds how soon calls report a database that went away: on 2 cores shared with the
+  # crash, contention and fuzz suites, a call waited up to 16 s for the CPU. Alone, afterwards.
+  echo "[test] the outage test, alone" >&2
+  swift test --skip-build --filter OutageTests || status=$?
+else
+  swift test --skip-build "$@" || status=$?
+fi
 
 echo "[test] external MCP clients (Tests/clients) against $TOOLSERVER_BIN" >&2
 # pytest exits 5 when it collected no test: that is a failure here like any other non-zero code.
