@@ -78,15 +78,17 @@ struct HostSession {
         let started = ContinuousClock.now
         let outcome: Result<[(agent: String, milliseconds: Int)], AgentFailure>
         do throws(AgentFailure) {
+            Self.say("warm-up: each agent's endpoint reads its prompt (manager, inventory, orders, delivery)")
             outcome = .success(try await HostRun.warmUp(models: llm.models(tracer: tracer), server: server,
-                                                        settings: options.limits.settings(for: llm), tracer: tracer))
+                                                        settings: options.limits.settings(for: llm), tracer: tracer) { agent, ms in
+                Self.say("warm-up: \(agent) read its prompt in \(String(format: "%.1f", Double(ms) / 1000)) s")
+            })
         } catch {
             outcome = .failure(error)
         }
         _ = await server.shutdown()
         switch outcome {
-        case .success(let times):
-            for (agent, ms) in times { Self.say("warm-up: \(agent) read its prompt in \(String(format: "%.1f", Double(ms) / 1000)) s") }
+        case .success:
             let total = (ContinuousClock.now - started).components
             Self.say("warm-up: done in \(total.seconds) s")
         case .failure(let error):

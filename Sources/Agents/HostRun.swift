@@ -147,8 +147,10 @@ public enum HostRun {
     /// Sends every agent's system prompt and tools to its endpoint once, with a placeholder task
     /// and an answer asked for at once, so that a local server that keeps the last prompt it read
     /// starts each agent's first real step from there. Calls no tool; returns each agent's time.
-    public static func warmUp(models: AgentModels, server: MCPClient, settings: HostSettings,
-                              tracer: Tracer) async throws(AgentFailure) -> [(agent: String, milliseconds: Int)] {
+    /// `progress` hears of each agent as it is done.
+    public static func warmUp(models: AgentModels, server: MCPClient, settings: HostSettings, tracer: Tracer,
+                              progress: (_ agent: String, _ milliseconds: Int) -> Void = { _, _ in })
+        async throws(AgentFailure) -> [(agent: String, milliseconds: Int)] {
         let serverTools = try await listTools(server)
         let log = RunLog()
         var loops = [manager(models: models, server: server, serverTools: serverTools, settings: settings, tracer: tracer, log: log)]
@@ -161,6 +163,7 @@ public enum HostRun {
             let started = ContinuousClock.now
             try await loop.warmUp()
             times.append((loop.id, (ContinuousClock.now - started).milliseconds))
+            progress(loop.id, (ContinuousClock.now - started).milliseconds)
         }
         return times
     }
