@@ -58,10 +58,10 @@ public enum HostRun {
                 let id = instructions.count == 1 ? "manager" : "manager#\(index + 1)"
                 // One per instruction: two equal orders of a process-orders file are two orders.
                 let ledger = WriteLedger()
-                var manager = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
-                                      tracer: tracer, log: log, counter: counter, ledger: ledger)
-                if let goal { manager.goalReached = { goal(ledger.done) } }
-                var answer = try await manager.run(task: task).answer
+                var loop = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
+                                   tracer: tracer, log: log, counter: counter, ledger: ledger)
+                if let goal { loop.goalReached = { goal(ledger.done) } }
+                var answer = try await loop.run(task: task).answer
                 if let changes = changeLine(ledger.done) {
                     answer += (instructions.count == 1 ? "\n" : " ") + changes  // one line per order when several
                 }
