@@ -20,20 +20,10 @@ struct HostSession {
     /// `makeInstructions` gets the form stored text must take for this endpoint (see
     /// `UntrustedData`); each instruction gets its own manager, in turn.
     func run(instructions makeInstructions: (UntrustedData) -> [String],
-             goal: (@Sendable ([(tool: String, result: JSONValue)]) -> Bool)? = nil) async throws {
-        let llm: ResolvedLLM
-        do { llm = try options.llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
+             goal: RunGoal? = nil) async throws {
+        let llm = try resolveLLM()
         let tracer = try makeTracer()
-
-        let launch = try serverLaunch()
-        let server: MCPClient
-        do {
-            server = try await MCPClient.launch(launch, callTimeout: .seconds(options.toolTimeout), stderrLine: { line in
-                tracer.emit(TraceEvent(kind: .warning, agent: "server", message: line))
-            })
-        } catch {
-            throw Self.fail(3, "\(error)")
-        }
+        let server = try await startServer(tracer: tracer)
 
         let settings = options.limits.settings(for: llm)
         let instructions = makeInstructions(settings.data)
@@ -64,35 +54,38 @@ struct HostSession {
 
     /// `warm-up`: every agent's prompt read once by its endpoint; a line per agent on stderr.
     func warmUp() async throws {
-        let llm: ResolvedLLM
-        do { llm = try options.llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
+        let llm = try resolveLLM()
         let tracer = Tracer(sinks: [])
-        let server: MCPClient
-        do {
-            server = try await MCPClient.launch(try serverLaunch(), callTimeout: .seconds(options.toolTimeout))
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw Self.fail(3, "\(error)")
-        }
+        let server = try await startServer(tracer: tracer)
         let started = ContinuousClock.now
-        let outcome: Result<[(agent: String, milliseconds: Int)], AgentFailure>
+        var failure: AgentFailure?
         do throws(AgentFailure) {
             Self.say("warm-up: each agent's endpoint reads its prompt (manager, inventory, orders, delivery)")
-            outcome = .success(try await HostRun.warmUp(models: llm.models(tracer: tracer), server: server,
-                                                        settings: options.limits.settings(for: llm), tracer: tracer) { agent, ms in
+            try await HostRun.warmUp(models: llm.models(tracer: tracer), server: server,
+                                     settings: options.limits.settings(for: llm), tracer: tracer) { agent, ms in
                 Self.say("warm-up: \(agent) read its prompt in \(String(format: "%.1f", Double(ms) / 1000)) s")
-            })
+            }
         } catch {
-            outcome = .failure(error)
+            failure = error
         }
         _ = await server.shutdown()
-        switch outcome {
-        case .success:
-            let total = (ContinuousClock.now - started).components
-            Self.say("warm-up: done in \(total.seconds) s")
-        case .failure(let error):
-            throw Self.fail(1, "warm-up: \(error)")
+        if let failure { throw Self.fail(1, "warm-up: \(failure)") }
+        Self.say("warm-up: done in \((ContinuousClock.now - started).components.seconds) s")
+    }
+
+    private func resolveLLM() throws -> ResolvedLLM {
+        do { return try options.llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
+    }
+
+    /// The ToolServer, started; its stderr lines go to the trace as warnings.
+    private func startServer(tracer: Tracer) async throws -> MCPClient {
+        let launch = try serverLaunch()
+        do {
+            return try await MCPClient.launch(launch, callTimeout: .seconds(options.toolTimeout), stderrLine: { line in
+                tracer.emit(TraceEvent(kind: .warning, agent: "server", message: line))
+            })
+        } catch {
+            throw Self.fail(3, "\(error)")
         }
     }
 

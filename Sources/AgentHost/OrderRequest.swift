@@ -80,7 +80,7 @@ struct OrderRequest: Decodable, Equatable {
 
 extension OrderRequest {
     /// An order's goal, from its instruction's successful writes: created, then set in_transit.
-    @Sendable static func isShipped(_ writes: [(tool: String, result: JSONValue)]) -> Bool {
+    @Sendable static func isShipped(_ writes: [Write]) -> Bool {
         let created = Set(writes.filter { $0.tool == "create_order" }.compactMap { $0.result["order_id"]?.stringValue })
         return writes.contains { write in
             write.tool == "update_delivery_status" && write.result["status"]?.stringValue == "in_transit"

@@ -87,12 +87,8 @@ struct AgentLoop: Sendable {
         while state.answer == nil {
             if step > 0, goalReached?() == true {
                 tracer.emit(TraceEvent(kind: .warning, agent: id, message: "the instruction is done: asking for the final answer"))
-                state.messages.append(.user("That completes the instruction. Do not call tools. Give your final answer now: "
-                    + "what was done, with the ids and statuses."))
-                let (response, ms) = try await ask(state.messages, choice: .none, step: step + 1)
-                state.steps.append(StepRecord(step: step + 1, content: response.content, toolCalls: [], usage: response.usage,
-                                              durationMs: ms, finalAnswerRequest: true))
-                state.answer = response.content
+                state.answer = try await askForFinalAnswer(&state, step: step + 1, prompt: "That completes the instruction. Do not "
+                    + "call tools. Give your final answer now: what was done, with the ids and statuses.")
                 return
             }
             if step >= limits.maxSteps {
@@ -144,12 +140,18 @@ struct AgentLoop: Sendable {
         // A limit was reached: ask once for a final answer with what it has.
         state.status = .incomplete
         tracer.emit(TraceEvent(kind: .warning, agent: id, message: "\(state.note ?? "limit reached"): asking for a final answer"))
-        state.messages.append(.user("Stop: \(state.note ?? "limit reached"). Do not call tools. Give your final answer "
-            + "now with what you have: what was done and what was not."))
-        let (response, ms) = try await ask(state.messages, choice: .none, step: step + 1)
-        state.steps.append(StepRecord(step: step + 1, content: response.content, toolCalls: [], usage: response.usage,
+        let answer = try await askForFinalAnswer(&state, step: step + 1, prompt: "Stop: \(state.note ?? "limit reached"). "
+            + "Do not call tools. Give your final answer now with what you have: what was done and what was not.")
+        state.answer = answer.isEmpty ? "(no final answer: \(state.note ?? "limit reached"))" : answer
+    }
+
+    /// Tells the model to answer now (`prompt`) and asks with no tool allowed; records the step.
+    private func askForFinalAnswer(_ state: inout State, step: Int, prompt: String) async throws(AgentFailure) -> String {
+        state.messages.append(.user(prompt))
+        let (response, ms) = try await ask(state.messages, choice: .none, step: step)
+        state.steps.append(StepRecord(step: step, content: response.content, toolCalls: [], usage: response.usage,
                                       durationMs: ms, finalAnswerRequest: true))
-        state.answer = response.content.isEmpty ? "(no final answer: \(state.note ?? "limit reached"))" : response.content
+        return response.content
     }
 
     private func ask(_ messages: [ChatMessage], choice: ToolChoice, step: Int,

@@ -43,7 +43,7 @@ public enum HostRun {
     /// `goal`: given an instruction's successful writes, whether it is done (`process-orders`
     /// knows: its order created and in transit); the manager is then asked for its answer.
     public static func run(instructions: [String], models: AgentModels, server: MCPClient, settings: HostSettings,
-                           tracer: Tracer, goal: (@Sendable ([(tool: String, result: JSONValue)]) -> Bool)? = nil) async -> RunReport {
+                           tracer: Tracer, goal: RunGoal? = nil) async -> RunReport {
         let started = ContinuousClock.now
         let log = RunLog()
         let instruction = instructions.joined(separator: "\n")
@@ -85,7 +85,7 @@ public enum HostRun {
 
     /// What the run wrote, from the tool results themselves, so that the answer names every id
     /// and status whatever the model wrote: "Changes: create_order ord_… pending; …".
-    static func changeLine(_ writes: [(tool: String, result: JSONValue)]) -> String? {
+    static func changeLine(_ writes: [Write]) -> String? {
         guard !writes.isEmpty else { return nil }
         let parts = writes.map { write -> String in
             let subject = write.result["order_id"]?.stringValue ?? write.result["product_id"]?.stringValue
@@ -146,11 +146,10 @@ public enum HostRun {
 
     /// Sends every agent's system prompt and tools to its endpoint once, with a placeholder task
     /// and an answer asked for at once, so that a local server that keeps the last prompt it read
-    /// starts each agent's first real step from there. Calls no tool; returns each agent's time.
-    /// `progress` hears of each agent as it is done.
+    /// starts each agent's first real step from there. Calls no tool; `progress` hears of each
+    /// agent and its time as it is done.
     public static func warmUp(models: AgentModels, server: MCPClient, settings: HostSettings, tracer: Tracer,
-                              progress: (_ agent: String, _ milliseconds: Int) -> Void = { _, _ in })
-        async throws(AgentFailure) -> [(agent: String, milliseconds: Int)] {
+                              progress: (_ agent: String, _ milliseconds: Int) -> Void = { _, _ in }) async throws(AgentFailure) {
         let serverTools = try await listTools(server)
         let log = RunLog()
         var loops = [manager(models: models, server: server, serverTools: serverTools, settings: settings, tracer: tracer, log: log)]
@@ -158,14 +157,11 @@ public enum HostRun {
             subAgent($0, id: $0.rawValue, models: models, server: server, serverTools: serverTools, settings: settings,
                      tracer: tracer, log: log)
         }
-        var times: [(String, Int)] = []
         for loop in loops {
             let started = ContinuousClock.now
             try await loop.warmUp()
-            times.append((loop.id, (ContinuousClock.now - started).milliseconds))
             progress(loop.id, (ContinuousClock.now - started).milliseconds)
         }
-        return times
     }
 
     /// Whose the tools an agent does not have are (`role` nil: the manager's view), so that a

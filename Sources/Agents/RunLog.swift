@@ -8,9 +8,18 @@ final class RunLog: Sendable {
     var all: [AgentRecord] { records.withLock { $0 } }
 }
 
+/// A write that succeeded: the tool and its result.
+public struct Write: Sendable {
+    public let tool: String
+    public let result: JSONValue
+}
+
+/// Whether an instruction is done, given its successful writes (see `HostRun.run(instructions:…)`).
+public typealias RunGoal = @Sendable ([Write]) -> Bool
+
 /// The writes made for one instruction (one manager run), across all its agents: a write
-/// identical to one that already succeeded (or is under way) is not made again. A weak model sometimes delegates the same job
-/// twice, and the second agent would place the same order again.
+/// identical to one that already succeeded (or is under way) is not made again. A weak model
+/// sometimes delegates the same job twice, and the second agent would place the same order again.
 final class WriteLedger: Sendable {
     struct Done: Sendable {
         let agent: String
@@ -25,13 +34,23 @@ final class WriteLedger: Sendable {
     private struct Key: Hashable, Sendable {
         let tool: String
         let arguments: String
+
+        init(_ tool: String, _ arguments: JSONValue) {
+            self.tool = tool
+            self.arguments = JSONWriter.string(arguments)
+        }
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
-    private let completed = Mutex<[(tool: String, result: JSONValue)]>([])
+    private struct State: Sendable {
+        var entries: [Key: Entry] = [:]
+        /// The successes in order, for the answer's "Changes:" line.
+        var done: [Write] = []
+    }
 
-    /// The writes that succeeded so far, in order (the answer's "Changes:" line).
-    var done: [(tool: String, result: JSONValue)] { completed.withLock { $0 } }
+    private let state = Mutex(State())
+
+    /// The writes that succeeded so far, in order.
+    var done: [Write] { state.withLock { $0.done } }
 
     enum Claim {
         case claimed
@@ -41,13 +60,13 @@ final class WriteLedger: Sendable {
 
     /// Claims the write for `agent`, unless it is already done or under way.
     func claim(_ tool: String, _ arguments: JSONValue, agent: String) -> Claim {
-        let key = Key(tool: tool, arguments: JSONWriter.string(arguments))
-        return entries.withLock { entries in
-            switch entries[key] {
+        let key = Key(tool, arguments)
+        return state.withLock { state in
+            switch state.entries[key] {
             case .inFlight(let owner)?: return .inFlight(agent: owner)
             case .done(let done)?: return .done(done)
             case nil:
-                entries[key] = .inFlight(agent: agent)
+                state.entries[key] = .inFlight(agent: agent)
                 return .claimed
             }
         }
@@ -55,10 +74,10 @@ final class WriteLedger: Sendable {
 
     /// Ends a claim: a success is remembered; a failure frees the write for another try.
     func finish(_ tool: String, _ arguments: JSONValue, agent: String, result: JSONValue?) {
-        let key = Key(tool: tool, arguments: JSONWriter.string(arguments))
-        entries.withLock { entries in
-            entries[key] = result.map { .done(Done(agent: agent, result: $0)) }
+        let key = Key(tool, arguments)
+        state.withLock { state in
+            state.entries[key] = result.map { .done(Done(agent: agent, result: $0)) }
+            if let result { state.done.append(Write(tool: tool, result: result)) }
         }
-        if let result { completed.withLock { $0.append((tool, result)) } }
     }
 }

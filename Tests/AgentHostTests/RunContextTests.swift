@@ -1,3 +1,4 @@
+import Agents
 import Foundation
 import JSON
 import Testing
@@ -113,7 +114,7 @@ import TestSupport
                 .answer("Shipped."),
             ]),
         ]
-        let goal: @Sendable ([(tool: String, result: JSONValue)]) -> Bool = { writes in
+        let goal: RunGoal = { writes in
             writes.contains { $0.tool == "update_delivery_status" && $0.result["status"] == "in_transit" }
         }
         let outcome = try await HostHarness.run(instructions: ["Order one smartphone to 7 Oak St and ship it."], routes: routes,

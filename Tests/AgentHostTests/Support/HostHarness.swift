@@ -28,7 +28,7 @@ struct HostHarness {
     static func run(instructions: [String], routes: [ScriptedLLMServer.Route], database: TestDatabase,
                     settings: HostSettings = HostSettings(), compatibility: Compatibility = .openAI,
                     serverLaunch: ServerLaunch? = nil,
-                    goal: (@Sendable ([(tool: String, result: JSONValue)]) -> Bool)? = nil) async throws -> Outcome {
+                    goal: RunGoal? = nil) async throws -> Outcome {
         let llm = try ScriptedLLMServer(routes)
         defer { llm.stop() }
         let collected = CollectingTraceSink()
