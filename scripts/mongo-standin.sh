@@ -16,6 +16,8 @@ PORT=${STANDIN_PORT:-27017}
 DATA=${STANDIN_DATA:-$ROOT/.data/standin-$PORT}
 LOG="$DATA.log"
 PIDFILE="$DATA.pid"
+SETTINGS_FILE="$DATA.settings"
+SETTINGS="transaction-lifetime=${STANDIN_TXN_LIFETIME:-60} sync-on-commit=${STANDIN_SYNC_ON_COMMIT:-0}"
 URI="mongodb://127.0.0.1:$PORT/?retryWrites=false"
 
 say() { printf '[standin] %s\n' "$*" >&2; }
@@ -42,7 +44,13 @@ install)
   ;;
 start)
   "$0" install
-  if ping; then echo "$URI"; exit 0; fi   # ours from an earlier run, or another server on that port
+  # Ours from an earlier run is reused only with the settings asked for now; another server on
+  # that port is used as it is.
+  if running && [ "$(cat "$SETTINGS_FILE" 2>/dev/null)" != "$SETTINGS" ]; then
+    say "running with other settings ($(cat "$SETTINGS_FILE" 2>/dev/null || echo unknown)): restarting"
+    "$0" stop
+  fi
+  if ping; then echo "$URI"; exit 0; fi
   mkdir -p "$DATA"
   say "starting on 127.0.0.1:$PORT (data: ${DATA#$ROOT/}, log: ${LOG#$ROOT/})"
   # In the background with none of our descriptors but the log: a server that kept a pipe or
@@ -54,6 +62,7 @@ start)
          ${STANDIN_SYNC_ON_COMMIT:+--sync-on-commit}
   ) >>"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
+  echo "$SETTINGS" >"$SETTINGS_FILE"
   for _ in $(seq 1 300); do
     if ping; then say "ready"; echo "$URI"; exit 0; fi
     running || { say "server exited:"; tail -n 20 "$LOG" >&2; exit 1; }

@@ -4,8 +4,8 @@
 #   ./scripts/test.sh [extra `swift test` arguments, e.g. --filter Contention]
 #
 # Uses the MongoDB given by MONGODB_URI when set (a real mongod or Atlas); otherwise starts the
-# local stand-in server on port TEST_STANDIN_PORT (default 27018; data under .data/) and stops it
-# afterwards.
+# local stand-in server on port TEST_STANDIN_PORT (default 27018; data under .data/), and a second
+# one on the next port for the crash tests, and stops them afterwards.
 #
 # After `swift test`, the external MCP clients (Tests/clients, pytest: the official Python SDK, the
 # OpenAI Agents SDK, smolagents) drive the same binary against the same database, from the venvs
@@ -14,7 +14,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=""
 port=${TEST_STANDIN_PORT:-27018}
-cleanup() { [ -n "$started" ] && STANDIN_PORT=$port ./scripts/mongo-standin.sh stop || true; }
+crash_port=$((port + 1))
+cleanup() {
+  [ -n "$started" ] || return 0
+  STANDIN_PORT=$port ./scripts/mongo-standin.sh stop || true
+  STANDIN_PORT=$crash_port ./scripts/mongo-standin.sh stop || true
+}
 trap cleanup EXIT
 
 ./scripts/install-deps.sh
@@ -23,9 +28,12 @@ if [ -n "${MONGODB_URI:-}" ]; then
   export TEST_MONGODB_URI="$MONGODB_URI"
   echo "[test] using MONGODB_URI from the environment" >&2
 else
-  # Abandoned transactions (the crash tests kill servers inside them) are aborted after 3 s, not 60.
-  export TEST_MONGODB_URI=$(STANDIN_PORT=$port STANDIN_TXN_LIFETIME=3 ./scripts/mongo-standin.sh start)
   started=yes
+  # mongod's 60 s transaction lifetime for the suite; the crash tests, which kill servers inside
+  # transactions and then wait for the abandoned ones to be aborted, get their own on the next
+  # port, which aborts them after 3 s.
+  export TEST_MONGODB_URI=$(STANDIN_PORT=$port ./scripts/mongo-standin.sh start)
+  export TEST_CRASH_MONGODB_URI=$(STANDIN_PORT=$crash_port STANDIN_TXN_LIFETIME=3 ./scripts/mongo-standin.sh start)
 fi
 
 echo "[test] building (debug, with tests)" >&2

@@ -14,31 +14,34 @@ import Testing
         ])
         defer { llm.stop() }
         let command = "python3 \(TestEnvironment.fixture("crashing_server.py")) \(TestEnvironment.toolServerPath)"
-        let started = ContinuousClock.now
+        // A tool timeout far beyond the run's own: only the server's death can end the pending
+        // call in time, and the message says that is what ended it.
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
-            "run", "check prod1", "--server-command", command, "--tool-timeout", "30", "--base-url", llm.baseURL,
+            "run", "check prod1", "--server-command", command, "--tool-timeout", "3600", "--base-url", llm.baseURL,
             "--model", "scripted",
-        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
-        // Well within the tool timeout: the pending call failed when the server died.
-        #expect(ContinuousClock.now - started < .seconds(15))
+        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(300))
         #expect(result.status == 1)
         #expect(result.stderr.contains("AgentHost: error: the tool server exited (killed by signal 9) while calls were pending"),
                 "\(result.stderr)")
         #expect(llm.requests("inventory").count == 1)  // nothing was asked after the crash
     }
 
-    @Test func pendingAndLaterCallsFailAtOnceWhenTheServerDies() async throws {
+    @Test(.timeLimit(.minutes(5))) func pendingAndLaterCallsFailAtOnceWhenTheServerDies() async throws {
         let database = try await TestDatabase.make("crashclient")
         defer { database.drop() }
         let launch = ServerLaunch.shell("python3 \(TestEnvironment.fixture("crashing_server.py")) \(TestEnvironment.toolServerPath) "
             + database.serverArguments.joined(separator: " "), environment: ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"])
-        let client = try await MCPClient.launch(launch, callTimeout: .seconds(30))
+        // A call timeout no test waits out: the calls must fail because the server died.
+        let client = try await MCPClient.launch(launch, callTimeout: .seconds(3600))
         #expect(try await client.listTools().count == 7)
-        let started = ContinuousClock.now
-        await #expect(throws: MCPClientError.self) { try await client.callTool("check_stock", arguments: ["product_id": "prod1"]) }
-        await #expect(throws: MCPClientError.self) { try await client.callTool("list_products", arguments: [:]) }
-        // Far below the 30 s call timeout: the calls failed because the server died.
-        #expect(ContinuousClock.now - started < .seconds(20))
+        for (tool, arguments) in [("check_stock", ["product_id": "prod1"] as JSONValue), ("list_products", [:])] {
+            do {
+                _ = try await client.callTool(tool, arguments: arguments)
+                Issue.record("\(tool) should have failed: the server is dead")
+            } catch {
+                guard case .serverExited = error else { Issue.record("\(tool): expected serverExited, got \(error)"); continue }
+            }
+        }
         #expect(!client.isAlive)
         #expect(await client.shutdown() == "killed by signal 9")
     }

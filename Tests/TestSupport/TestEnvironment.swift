@@ -12,12 +12,23 @@ package enum TestEnvironment {
         environment["TEST_MONGODB_URI"] ?? environment["MONGODB_URI"] ?? "mongodb://127.0.0.1:27018/?retryWrites=false"
     }
 
+    /// The database for the crash tests. They kill servers inside transactions, and each restart
+    /// waits until the database aborts the abandoned one (`transactionLifetimeLimitSeconds`), so
+    /// scripts/test.sh gives them a stand-in of their own that aborts after 3 s. Everything else
+    /// keeps mongod's 60 s: a 3 s lifetime also aborted the suite's largest legitimate
+    /// transaction (100 lines) when the machine was loaded. Falls back to `mongoURI`.
+    package static var crashMongoURI: String {
+        environment["TEST_CRASH_MONGODB_URI"] ?? mongoURI
+    }
+
     /// The URI the tests' own connections use: a database that stops answering fails their reads
     /// and drops after 20 s instead of libmongoc's 5 minutes, so a wedged server fails the run
     /// instead of hanging it; and a server slow to answer on a loaded machine gets 30 s to be
     /// selected instead of 5.
-    package static var inspectorURI: String {
-        var uri = mongoURI
+    package static var inspectorURI: String { inspectorURI(for: mongoURI) }
+
+    package static func inspectorURI(for base: String) -> String {
+        var uri = base
         for (option, value) in [("socketTimeoutMS", "20000"), ("serverSelectionTimeoutMS", "30000")]
         where !uri.lowercased().contains(option.lowercased()) {
             let hasPath = uri.split(separator: "://", maxSplits: 1).last?.contains("/") ?? false
@@ -44,12 +55,15 @@ package enum TestEnvironment {
 /// A test database seeded through `ToolServer seed`, dropped by `drop()`.
 package struct TestDatabase {
     package let name: String
-    package var inspector: DatabaseInspector { Inspectors.shared.inspector(for: name) }
+    /// The deployment it lives on.
+    package let uri: String
+    package var inspector: DatabaseInspector { Inspectors.shared.inspector(for: name, on: uri) }
 
-    package static func make(_ label: String = "t", products: [(String, String, String, Int)] = demoProducts) async throws -> TestDatabase {
+    package static func make(_ label: String = "t", products: [(String, String, String, Int)] = demoProducts,
+                             on uri: String = TestEnvironment.mongoURI) async throws -> TestDatabase {
         let name = TestEnvironment.freshDatabaseName(label)
-        try Inspectors.shared.open(name)
-        let database = TestDatabase(name: name)
+        try Inspectors.shared.open(name, on: uri)
+        let database = TestDatabase(name: name, uri: uri)
         if !products.isEmpty { try await database.seed(products) }
         return database
     }
@@ -67,11 +81,11 @@ package struct TestDatabase {
         try Data(JSONWriter.bytes(list)).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try await ProcessRunner.run(TestEnvironment.toolServerPath,
-                                                 ["seed", file.path, "--mongodb-uri", TestEnvironment.inspectorURI, "--database", name])
+                                                 ["seed", file.path, "--mongodb-uri", TestEnvironment.inspectorURI(for: uri), "--database", name])
         guard result.status == 0 else { throw TestFailure("seed failed: \(result.stderr)") }
     }
 
-    package var serverArguments: [String] { ["--mongodb-uri", TestEnvironment.mongoURI, "--database", name] }
+    package var serverArguments: [String] { ["--mongodb-uri", uri, "--database", name] }
 
     package func stock() throws -> [String: Int64] {
         var result: [String: Int64] = [:]
@@ -97,15 +111,15 @@ package final class Inspectors: Sendable {
     package static let shared = Inspectors()
     private let open = Mutex<[String: DatabaseInspector]>([:])
 
-    package func open(_ name: String) throws {
-        let inspector = try DatabaseInspector(uri: TestEnvironment.inspectorURI, database: name)
+    package func open(_ name: String, on uri: String) throws {
+        let inspector = try DatabaseInspector(uri: TestEnvironment.inspectorURI(for: uri), database: name)
         open.withLock { $0[name] = inspector }
     }
 
-    package func inspector(for name: String) -> DatabaseInspector {
+    package func inspector(for name: String, on uri: String) -> DatabaseInspector {
         if let inspector = open.withLock({ $0[name] }) { return inspector }
         // Closed already, or never opened: a short-lived one still works (and costs the wait).
-        do { return try DatabaseInspector(uri: TestEnvironment.inspectorURI, database: name) } catch {
+        do { return try DatabaseInspector(uri: TestEnvironment.inspectorURI(for: uri), database: name) } catch {
             fatalError("cannot create an inspector for \(name): \(error)")
         }
     }

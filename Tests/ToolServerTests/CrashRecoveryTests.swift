@@ -46,7 +46,7 @@ import Testing
 
     @Test("create_order crashes, restarts, retries with its key", arguments: orderPoints)
     func createOrderCrash(_ test: Case) async throws {
-        let database = try await TestDatabase.make("crash")
+        let database = try await TestDatabase.make("crash", on: TestEnvironment.crashMongoURI)
         defer { database.drop() }
         try await crash(database, test, call: "create_order", Self.order)
 
@@ -65,7 +65,7 @@ import Testing
 
     @Test("cancellation crashes, restarts, retries", arguments: cancelPoints)
     func cancelCrash(_ test: Case) async throws {
-        let database = try await TestDatabase.make("crash")
+        let database = try await TestDatabase.make("crash", on: TestEnvironment.crashMongoURI)
         defer { database.drop() }
         let setup = try await MCPTestClient.start(database.serverArguments + test.path.arguments)
         let placed = try await setup.call("create_order", Self.order)
@@ -92,7 +92,7 @@ import Testing
     /// crashed process's lease has expired.
     @Test("a restarted server repairs what a crash left, without a retry", arguments: [StorePath.markers])
     func recoveryWithoutRetry(_ path: StorePath) async throws {
-        let database = try await TestDatabase.make("crash")
+        let database = try await TestDatabase.make("crash", on: TestEnvironment.crashMongoURI)
         defer { database.drop() }
         let setup = try await MCPTestClient.start(database.serverArguments + path.arguments)
         let toCancel = try #require(try await setup.call("create_order", orderArguments([("prod3", 4)])).orderID)
@@ -118,7 +118,7 @@ import Testing
     /// A live but slow process keeps its lease: a second process starting (and recovering)
     /// meanwhile leaves its order alone, and both orders complete.
     @Test func recoveryNeverTouchesALiveProcessesWork() async throws {
-        let database = try await TestDatabase.make("lease")
+        let database = try await TestDatabase.make("lease", on: TestEnvironment.crashMongoURI)
         defer { database.drop() }
         let slow = try await MCPTestClient.start(database.serverArguments + ["--no-transactions"] + Self.lease,
                                                  environment: Faults.environment("create_order.after_line.1=pause:2000"))
