@@ -40,6 +40,11 @@ struct AgentLoop: Sendable {
     /// The goal of the run is reached (checked after every step): the agent is asked for its
     /// final answer at once rather than left to decide, which a small model does not always do.
     var goalReached: (@Sendable () -> Bool)?
+    /// A call identical to one that failed earlier in this run is refused, unless its error said
+    /// to retry: for sub-agents, whose tools answer the same call the same way within a run (a
+    /// small model sent one short-stock create_order six times). Not for the manager: between
+    /// two equal delegations another agent may have changed what the first one lacked.
+    var refusesFailedRepeats = false
 
     private struct State {
         var messages: [ChatMessage]
@@ -100,7 +105,9 @@ struct AgentLoop: Sendable {
                 break
             }
             step += 1
-            let succeeded = state.steps.flatMap(\.toolCalls).filter { !$0.rejected && !$0.isError }
+            let made = state.steps.flatMap(\.toolCalls).filter { !$0.rejected }
+            let succeeded = made.filter { !$0.isError }
+            let failed = refusesFailedRepeats ? made.filter { $0.isError && !Self.saysRetry($0.result) } : []
             let resultsAnswer = resultsCanAnswer && !succeeded.isEmpty
             let (response, ms) = try await ask(state.messages, choice: .auto, step: step, answerRequired: !resultsAnswer)
             if response.toolCalls.isEmpty {
@@ -129,7 +136,7 @@ struct AgentLoop: Sendable {
                 return
             }
             state.messages.append(response.message)
-            let records = try await execute(response.toolCalls, step: step, succeeded: succeeded)
+            let records = try await execute(response.toolCalls, step: step, succeeded: succeeded, failed: failed)
             for (call, record) in zip(response.toolCalls, records) {
                 state.messages.append(.tool(callID: call.id, name: call.name, content: record.content))
             }
@@ -181,18 +188,25 @@ struct AgentLoop: Sendable {
     /// Runs one message's calls. A call identical to one that already succeeded in this run (or
     /// to an earlier one in the same message) is refused: a model that repeats itself would
     /// otherwise place the same order again and again.
-    private func execute(_ calls: [ToolCall], step: Int, succeeded: [ToolCallRecord]) async throws(AgentFailure) -> [Executed] {
+    private func execute(_ calls: [ToolCall], step: Int, succeeded: [ToolCallRecord],
+                         failed: [ToolCallRecord]) async throws(AgentFailure) -> [Executed] {
         var seen = succeeded.map { Repeat(name: $0.name, arguments: $0.arguments) }
         let jobs = calls.map { call -> Job in
             let parsed = ToolArguments.parse(call.arguments)
             guard let arguments = parsed.value else { return Job(call: call, parsed: parsed, isRepeat: false) }
             let key = Repeat(name: call.name, arguments: arguments)
             defer { seen.append(key) }
-            return Job(call: call, parsed: parsed, isRepeat: seen.contains(key))
+            let failure = failed.last { Repeat(name: $0.name, arguments: $0.arguments) == key }
+            return Job(call: call, parsed: parsed, isRepeat: seen.contains(key), failedBefore: failure?.result)
         }
         return try await boundedMap(jobs, limit: limits.maxConcurrentTools) { job async throws(AgentFailure) -> Executed in
             try await execute(job, step: step)
         }
+    }
+
+    /// Whether a tool's error asks for the same call again (the database was busy or away).
+    static func saysRetry(_ result: JSONValue) -> Bool {
+        (result.stringValue ?? JSONWriter.string(result)).lowercased().contains("retry")
     }
 
     private struct Repeat: Equatable {
@@ -204,6 +218,8 @@ struct AgentLoop: Sendable {
         let call: ToolCall
         let parsed: ToolArguments
         let isRepeat: Bool
+        /// The error of an identical call earlier in the run (see `refusesFailedRepeats`).
+        var failedBefore: JSONValue? = nil
     }
 
     private func execute(_ job: Job, step: Int) async throws(AgentFailure) -> Executed {
@@ -216,6 +232,11 @@ struct AgentLoop: Sendable {
         if isRepeat {
             outcome = .error("you already made this exact \(call.name) call and it succeeded (its result is above). "
                 + "It was not run again. Go on with the rest of your task, or finish with your final answer.")
+            rejected = true
+        } else if let earlier = job.failedBefore {
+            let text = earlier.stringValue ?? JSONWriter.string(earlier)
+            outcome = .error("you already made this exact \(call.name) call and it failed: \(text.prefix(300)) "
+                + "It was not run again. Change the arguments, or finish with your final answer and report the error.")
             rejected = true
         } else if let refusal = refusal(for: call, parsed: parsed) {
             outcome = .error(refusal)

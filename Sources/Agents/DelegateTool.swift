@@ -9,41 +9,21 @@ struct DelegateTool: AgentTool {
     let role: AgentRole
     let makeAgent: @Sendable (AgentRole) -> AgentLoop
     let data: UntrustedData
-    /// The user's instruction the manager is working on, and what its sub-agents have written so
-    /// far: a sub-agent reads both with its task (see `brief(task:instruction:done:)`).
-    var instruction: String?
-    var ledger: WriteLedger?
 
     var definition: ToolDefinition {
         ToolDefinition(
-            name: role.rawValue, description: role.delegateDescription + " It reads the user's request itself; "
-                + "returns its answer and tool results.",
+            name: role.rawValue, description: role.delegateDescription + " Returns its answer and tool results.",
             parameters: ["type": "object",
-                         "properties": ["task": ["type": "string",
-                                                 "description": "Optional: what it should do, or a value it needs that is not in the request (an order id found earlier)."]],
-                         "additionalProperties": false])
+                         "properties": ["task": ["type": "string", "minLength": 1,
+                                                 "description": .string("What the \(role.rawValue) agent must do, with exact ids, quantities and addresses.")]],
+                         "required": ["task"], "additionalProperties": false])
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         let task = arguments["task"]?.stringValue ?? ""
-        let record = try await makeAgent(role).run(task: Self.brief(task: task, instruction: instruction, done: ledger?.done ?? []))
+        let record = try await makeAgent(role).run(task: task)
         return ToolOutcome(isError: record.status != .completed, content: data.wrap(Self.report(record, brief: true)),
                            record: Self.report(record))
-    }
-
-    /// What a sub-agent is given: the manager's task, and with it the user's own words and what
-    /// is done already. A small manager rewrites values on the way ("create_order, 2, prod1, 9
-    /// Pine St." became 9 laptops to "Pine St."), or passes on a tool list instead of a task;
-    /// with the request beside the task, the sub-agent takes ids, quantities and addresses from
-    /// the user, and with the writes made so far it does not do them again.
-    static func brief(task: String, instruction: String?, done: [Write]) -> String {
-        guard let instruction else { return task }
-        let note = task.trimmingCharacters(in: .whitespacesAndNewlines)
-        var lines = ["The user's request: \(instruction)"]
-        if !note.isEmpty { lines.append("The manager's note for you: \(note)") }
-        if let changes = HostRun.changes(done) { lines.append("Already done: \(changes)") }
-        lines.append("Do only the part of the request that your tools are for, using its exact ids, quantities and addresses.")
-        return lines.joined(separator: "\n")
     }
 
     /// Characters of one tool result the manager reads; a longer one (a long list, say) is left

@@ -12,13 +12,13 @@ public enum AgentRole: String, Sendable, CaseIterable {
         }
     }
 
-    /// The manager's description of the delegate tool: what the agent is for, in words a model
-    /// does not mistake for a task (a small manager copied a list of tool names as its task).
+    /// The manager's description of the delegate tool.
     var delegateDescription: String {
         switch self {
-        case .inventory: "The inventory agent: stock levels, restocks and write-offs. Not for orders."
-        case .orders: "The orders agent: creates orders (taking their stock) and finds orders and their ids."
-        case .delivery: "The delivery agent: ships, delivers or cancels orders (a cancellation returns the stock)."
+        case .inventory: "Inventory agent: check_stock, list_products, update_stock (restocks and write-offs only)."
+        case .orders: "Orders agent: create_order (reserves the stock itself), get_order, list_orders (to find order ids)."
+        case .delivery: "Delivery agent: update_delivery_status (pending → in_transit → delivered, or cancelled, "
+            + "which returns the stock), get_order."
         }
     }
 
@@ -51,9 +51,9 @@ enum ManagerPrompt {
         let finish = finalAnswerTool ? "call final_answer with" : "reply with"
         return """
             You are the manager of an order-management team. You have no database access: delegate to your agents, \
-            inventory, orders and delivery. Each agent reads the user's request itself and does its part: call the \
-            agents whose parts are needed, in order; give a task only for what the request does not say (an order id \
-            found earlier). An agent returns its answer and its tool results: use them, do not ask again. \(UntrustedData.rule) If an agent reports an error (unknown id, short \
+            inventory, orders and delivery. Give each task exact product ids, quantities, addresses and order ids, \
+            and one order per task. Tasks that do not depend on each other may go in one message. An agent returns its answer and its tool \
+            results: use them, do not ask again. \(UntrustedData.rule) If an agent reports an error (unknown id, short \
             stock), fix and retry when you can, otherwise stop and say why. Do only what the instruction asks: \
             no extra checks or changes. If no agent can do what is asked, do nothing and say so. When done, \(finish) a short final answer: what was done (order ids, statuses) and \
             what failed and why.

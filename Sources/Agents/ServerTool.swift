@@ -18,8 +18,10 @@ struct ServerTool: AgentTool {
         guard !info.readOnly else { return try await send(arguments) }
         switch ledger.claim(info.name, arguments, agent: caller) {
         case .done(let done):
-            return ToolOutcome(isError: true, content: "this exact \(info.name) call already succeeded earlier in this run (\(done.agent)), "
-                + "so it was not made again. Its result: \(data.wrap(done.result)). Use that result; do not repeat the call.",
+            // Reported as a success, the earlier one's: the work is done, and a small model told
+            // "error" here tried the same call again until its step limit.
+            return ToolOutcome(isError: false, content: "already done: this exact \(info.name) call succeeded earlier for this "
+                + "request (\(done.agent)), so it was not made again. Its result: \(data.wrap(done.result)). Do not repeat the call.",
                 record: .string("not repeated: \(info.name) already succeeded in \(done.agent)"))
         case .inFlight(let agent):
             return .error("\(agent) is making this exact \(info.name) call right now, so it was not made twice.")

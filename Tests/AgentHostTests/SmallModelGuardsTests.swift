@@ -11,6 +11,33 @@ import Testing
 @Suite struct SmallModelGuardsTests {
     static let order: JSONValue = ["items": [["product_id": "prod1", "quantity": 2]], "delivery_address": "1 Main St"]
 
+    /// A sub-agent that sends a failing call again unchanged is refused by the host, with the
+    /// first error; a changed call goes through.
+    @Test func aRepeatOfACallThatFailedIsRefusedNotRunAgain() async throws {
+        let database = try await TestDatabase.make("failrepeat")
+        defer { database.drop() }
+        let short: JSONValue = ["items": [["product_id": "prod1", "quantity": 12]], "delivery_address": "9 Pine St"]
+        let fits: JSONValue = ["items": [["product_id": "prod1", "quantity": 10]], "delivery_address": "9 Pine St"]
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("orders", ["task": "Order 12 prod1 to 9 Pine St."])]), .answer("Done.")]),
+            .agent("orders", [
+                .calls([.init("create_order", short)]), .calls([.init("create_order", short)]),
+                .calls([.init("create_order", fits)]), .answer("Created 10."),
+            ]),
+        ]
+        let outcome = try await HostHarness.run("Order 12 Laptops (prod1) to 9 Pine St.", routes: routes, database: database)
+        let orders = outcome.llm.requests("orders")
+        let first = try #require(orders[1].lastResultText)
+        #expect(first.contains("insufficient stock"))
+        let refused = try #require(orders[2].lastToolResults.first?["content"]?.stringValue)
+        #expect(refused.hasPrefix("you already made this exact create_order call and it failed: "), "\(refused)")
+        #expect(refused.contains("insufficient stock"))
+        let calls = try #require(outcome.report.agents.first { $0.role == "orders" }).steps.flatMap(\.toolCalls)
+        #expect(calls.map(\.rejected) == [false, true, false])
+        #expect(try database.stock()["prod1"] == 0)  // the changed call was made
+        #expect(try database.orders().count == 1)
+    }
+
     @Test func aRepeatOfACallThatSucceededIsRefusedNotRunAgain() async throws {
         let database = try await TestDatabase.make("repeat")
         defer { database.drop() }
