@@ -92,8 +92,10 @@ struct AgentLoop: Sendable {
         while state.answer == nil {
             if step > 0, goalReached?() == true {
                 tracer.emit(TraceEvent(kind: .warning, agent: id, message: "the instruction is done: asking for the final answer"))
+                // One sentence: the host adds the writes' ids and statuses itself, and the local model
+                // spent 11 to 13 s on an 80 to 130-token summary here.
                 state.answer = try await askForFinalAnswer(&state, step: step + 1, prompt: "That completes the instruction. Do not "
-                    + "call tools. Give your final answer now: what was done, with the ids and statuses.")
+                    + "call tools. Give your final answer now, in one short sentence: what was done, with the ids and statuses.")
                 return
             }
             if step >= limits.maxSteps {
