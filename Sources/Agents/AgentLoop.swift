@@ -109,7 +109,6 @@ struct AgentLoop: Sendable {
             step += 1
             let made = state.steps.flatMap(\.toolCalls).filter { !$0.rejected }
             let succeeded = made.filter { !$0.isError }
-            let failed = refusesFailedRepeats ? made.filter { $0.isError && !Self.saysRetry($0.result) } : []
             let resultsAnswer = resultsCanAnswer && !succeeded.isEmpty
             let (response, ms) = try await ask(state.messages, choice: .auto, step: step, answerRequired: !resultsAnswer)
             if response.toolCalls.isEmpty {
@@ -138,7 +137,7 @@ struct AgentLoop: Sendable {
                 return
             }
             state.messages.append(response.message)
-            let records = try await execute(response.toolCalls, step: step, succeeded: succeeded, failed: failed)
+            let records = try await execute(response.toolCalls, step: step, made: made)
             for (call, record) in zip(response.toolCalls, records) {
                 state.messages.append(.tool(callID: call.id, name: call.name, content: record.content))
             }
@@ -187,19 +186,26 @@ struct AgentLoop: Sendable {
         var content: String
     }
 
-    /// Runs one message's calls. A call identical to one that already succeeded in this run (or
-    /// to an earlier one in the same message) is refused: a model that repeats itself would
-    /// otherwise place the same order again and again.
-    private func execute(_ calls: [ToolCall], step: Int, succeeded: [ToolCallRecord],
-                         failed: [ToolCallRecord]) async throws(AgentFailure) -> [Executed] {
-        var seen = succeeded.map { Repeat(name: $0.name, arguments: $0.arguments) }
+    /// Runs one message's calls, given the calls `made` earlier in the run. A call identical to
+    /// one that already succeeded (or to an earlier one in the same message) is refused: a model
+    /// that repeats itself would otherwise place the same order again and again. So is one
+    /// identical to a call that failed, with `refusesFailedRepeats`.
+    private func execute(_ calls: [ToolCall], step: Int, made: [ToolCallRecord]) async throws(AgentFailure) -> [Executed] {
+        var inMessage: [Repeat] = []
         let jobs = calls.map { call -> Job in
             let parsed = ToolArguments.parse(call.arguments)
-            guard let arguments = parsed.value else { return Job(call: call, parsed: parsed, isRepeat: false) }
+            guard let arguments = parsed.value else { return Job(call: call, parsed: parsed, earlier: nil) }
             let key = Repeat(name: call.name, arguments: arguments)
-            defer { seen.append(key) }
-            let failure = failed.last { Repeat(name: $0.name, arguments: $0.arguments) == key }
-            return Job(call: call, parsed: parsed, isRepeat: seen.contains(key), failedBefore: failure?.result)
+            defer { inMessage.append(key) }
+            let previous = made.last { Repeat(name: $0.name, arguments: $0.arguments) == key }
+            let earlier: Job.Earlier? = if inMessage.contains(key) || previous?.isError == false {
+                .succeeded
+            } else if let previous, refusesFailedRepeats, !Self.saysRetry(previous.result) {
+                .failed(previous.result)
+            } else {
+                nil
+            }
+            return Job(call: call, parsed: parsed, earlier: earlier)
         }
         return try await boundedMap(jobs, limit: limits.maxConcurrentTools) { job async throws(AgentFailure) -> Executed in
             try await execute(job, step: step)
@@ -217,28 +223,34 @@ struct AgentLoop: Sendable {
     }
 
     private struct Job: Sendable {
+        /// How an identical call made earlier went (nil: none, or one whose repeat may be made).
+        enum Earlier: Sendable {
+            case succeeded
+            case failed(JSONValue)
+        }
+
         let call: ToolCall
         let parsed: ToolArguments
-        let isRepeat: Bool
-        /// The error of an identical call earlier in the run (see `refusesFailedRepeats`).
-        var failedBefore: JSONValue? = nil
+        let earlier: Earlier?
     }
 
     private func execute(_ job: Job, step: Int) async throws(AgentFailure) -> Executed {
         let started = ContinuousClock.now
-        let (call, parsed, isRepeat) = (job.call, job.parsed, job.isRepeat)
+        let (call, parsed) = (job.call, job.parsed)
         tracer.emit(TraceEvent(kind: .toolCall, agent: id, step: step, tool: call.name, callID: call.id,
                                arguments: parsed.value ?? .string(call.arguments)))
         let outcome: ToolOutcome
         var rejected = false
-        if isRepeat {
-            outcome = .error("you already made this exact \(call.name) call and it succeeded (its result is above). "
-                + "It was not run again. Go on with the rest of your task, or finish with your final answer.")
-            rejected = true
-        } else if let earlier = job.failedBefore {
-            let text = earlier.stringValue ?? JSONWriter.string(earlier)
-            outcome = .error("you already made this exact \(call.name) call and it failed: \(text.prefix(300)) "
-                + "It was not run again. Change the arguments, or finish with your final answer and report the error.")
+        if let earlier = job.earlier {
+            switch earlier {
+            case .succeeded:
+                outcome = .error("you already made this exact \(call.name) call and it succeeded (its result is above). "
+                    + "It was not run again. Go on with the rest of your task, or finish with your final answer.")
+            case .failed(let error):
+                let text = error.stringValue ?? JSONWriter.string(error)
+                outcome = .error("you already made this exact \(call.name) call and it failed: \(text.prefix(300)) "
+                    + "It was not run again. Change the arguments, or finish with your final answer and report the error.")
+            }
             rejected = true
         } else if let refusal = refusal(for: call, parsed: parsed) {
             outcome = .error(refusal)

@@ -25,8 +25,6 @@ package enum TestEnvironment {
     /// and drops after 20 s instead of libmongoc's 5 minutes, so a wedged server fails the run
     /// instead of hanging it; and a server slow to answer on a loaded machine gets 30 s to be
     /// selected instead of 5.
-    package static var inspectorURI: String { inspectorURI(for: mongoURI) }
-
     package static func inspectorURI(for base: String) -> String {
         var uri = base
         for (option, value) in [("socketTimeoutMS", "20000"), ("serverSelectionTimeoutMS", "30000")]

@@ -149,12 +149,13 @@ import Testing
         let failedWhileDown = calls.filter { !$0.ok && $0.at > down && $0.at < up }
         // From the moment the database went away (or the call started, if later): a call already
         // slow before the outage (a loaded stand-in) is not the outage's to explain.
-        let slowest = failedWhileDown.map { ($0.at - max($0.started, down)) / .seconds(1) }.max() ?? 0
+        let sinceOutage = { (call: Load.Call) in (call.at - max(call.started, down)) / .seconds(1) }
+        let slowest = failedWhileDown.map(sinceOutage).max() ?? 0
         let longest = failedWhileDown.map(\.seconds).max() ?? 0
         #expect(failedWhileDown.allSatisfy { $0.text.hasPrefix("database unavailable") || $0.text.contains("retry") },
                 "unexpected failures: \(Set(failedWhileDown.map(\.text)).prefix(3))")
         // The bound is the database timeout plus a margin for a loaded machine, not 30 s of retries.
-        let slowCalls = failedWhileDown.filter { ($0.at - max($0.started, down)) / .seconds(1) > 5 }
+        let slowCalls = failedWhileDown.filter { sinceOutage($0) > 5 }
             .map { "\($0.key) (started \(($0.started - down) / .seconds(1)) s after the kill, \($0.seconds) s): \($0.text.prefix(120))" }
         #expect(slowest < Double(Self.timeoutMS) / 1000 + 9, "a call took \(slowest) s to report the outage: \(slowCalls)")
         let firstSuccess = calls.filter { $0.ok && $0.at > up }.map(\.at).min()
