@@ -54,7 +54,8 @@ struct AgentLoop: Sendable {
         var note: String?
     }
 
-    func run(task: String) async throws(AgentFailure) -> AgentRecord {
+    /// `firstTool`: the tool the first step must call (the manager names it when it delegates).
+    func run(task: String, firstTool: String? = nil) async throws(AgentFailure) -> AgentRecord {
         let started = ContinuousClock.now
         tracer.emit(TraceEvent(kind: .agentStarted, agent: id, message: task))
         var state = State(messages: [.system(systemPrompt), .user(task)])
@@ -63,7 +64,7 @@ struct AgentLoop: Sendable {
                         note: state.note, durationMs: (ContinuousClock.now - started).milliseconds)
         }
         do {
-            try await loop(&state)
+            try await loop(&state, firstTool: firstTool.flatMap { name in tools.contains { $0.definition.name == name } ? name : nil })
         } catch {
             let failed = record(.failed)
             log.add(failed)
@@ -85,7 +86,7 @@ struct AgentLoop: Sendable {
         _ = try await ask([.system(systemPrompt), .user("(warm-up: answer 'ready')")], choice: .none, step: 0)
     }
 
-    private func loop(_ state: inout State) async throws(AgentFailure) {
+    private func loop(_ state: inout State, firstTool: String?) async throws(AgentFailure) {
         var malformedSteps = 0
         var nudged = false
         var step = 0
@@ -110,7 +111,8 @@ struct AgentLoop: Sendable {
             let made = state.steps.flatMap(\.toolCalls).filter { !$0.rejected }
             let succeeded = made.filter { !$0.isError }
             let resultsAnswer = resultsCanAnswer && !succeeded.isEmpty
-            let (response, ms) = try await ask(state.messages, choice: .auto, step: step, answerRequired: !resultsAnswer)
+            let choice: ToolChoice = if step == 1, let firstTool { .function(firstTool) } else { .auto }
+            let (response, ms) = try await ask(state.messages, choice: choice, step: step, answerRequired: !resultsAnswer)
             if response.toolCalls.isEmpty {
                 state.steps.append(StepRecord(step: step, content: response.content, toolCalls: [], usage: response.usage,
                                               durationMs: ms, finalAnswerRequest: false))
@@ -144,6 +146,16 @@ struct AgentLoop: Sendable {
             malformedSteps = records.allSatisfy(\.record.rejected) ? malformedSteps + 1 : 0
             state.steps.append(StepRecord(step: step, content: response.content, toolCalls: records.map(\.record),
                                           usage: response.usage, durationMs: ms, finalAnswerRequest: false))
+            if records.allSatisfy(\.repeatsSuccess) {
+                // Only calls it has already made, with their results in hand: the model has nothing
+                // new to do (a small model repeated a read three times rather than answer).
+                tracer.emit(TraceEvent(kind: .warning, agent: id, step: step,
+                                       message: "only repeats of calls that succeeded: asking for the final answer"))
+                state.answer = try await askForFinalAnswer(&state, step: step + 1, prompt: "You already have those results "
+                    + "(above). Do not call tools. Give your final answer now: what was done, with ids and statuses, the facts "
+                    + "asked for, and what failed and why.")
+                return
+            }
         }
         // A limit was reached: ask once for a final answer with what it has.
         state.status = .incomplete
@@ -184,6 +196,8 @@ struct AgentLoop: Sendable {
     private struct Executed: Sendable {
         var record: ToolCallRecord
         var content: String
+        /// Refused as identical to a call that succeeded earlier.
+        var repeatsSuccess = false
     }
 
     /// Runs one message's calls, given the calls `made` earlier in the run. A call identical to
@@ -241,9 +255,11 @@ struct AgentLoop: Sendable {
                                arguments: parsed.value ?? .string(call.arguments)))
         let outcome: ToolOutcome
         var rejected = false
+        var repeatsSuccess = false
         if let earlier = job.earlier {
             switch earlier {
             case .succeeded:
+                repeatsSuccess = true
                 outcome = .error("you already made this exact \(call.name) call and it succeeded (its result is above). "
                     + "It was not run again. Go on with the rest of your task, or finish with your final answer.")
             case .failed(let error):
@@ -267,7 +283,7 @@ struct AgentLoop: Sendable {
                                message: rejected ? "refused by the host" : nil))
         let record = ToolCallRecord(id: call.id, name: call.name, arguments: parsed.value ?? .string(call.arguments),
                                     isError: outcome.isError, result: outcome.record, durationMs: ms, rejected: rejected)
-        return Executed(record: record, content: outcome.content)
+        return Executed(record: record, content: outcome.content, repeatsSuccess: repeatsSuccess)
     }
 
     /// Why the host refuses a call without running it, phrased so the model can fix it.

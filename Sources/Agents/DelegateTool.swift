@@ -2,9 +2,13 @@ import JSON
 import LLMClient
 import Synchronization
 
-/// One of the manager's tools: `inventory(task)`, `orders(task)`, `delivery(task)`. A call runs
-/// a fresh sub-agent loop on the task and returns its answer with the results of its tool calls,
-/// so the manager does not have to ask again.
+/// One of the manager's tools: `inventory(tool, task)`, `orders(tool, task)`, `delivery(tool, task)`.
+/// A call runs a fresh sub-agent loop on the task, starting with the named tool, and returns its
+/// answer with the results of its tool calls, so the manager does not have to ask again.
+///
+/// Why the manager names the first tool: a small model, given only a task, often answered it
+/// without calling any tool (inventing "prod1 has 10 units in stock"); with the tool forced, its
+/// first call is one of its tools, and its arguments follow that tool's schema.
 struct DelegateTool: AgentTool {
     let role: AgentRole
     let makeAgent: @Sendable (AgentRole) -> AgentLoop
@@ -14,26 +18,32 @@ struct DelegateTool: AgentTool {
         ToolDefinition(
             name: role.rawValue, description: role.delegateDescription + " Returns its answer and tool results.",
             parameters: ["type": "object",
-                         "properties": ["task": ["type": "string", "minLength": 1,
-                                                 "description": .string("What the \(role.rawValue) agent must do, with exact ids, quantities and addresses.")]],
-                         "required": ["task"], "additionalProperties": false])
+                         "properties": [
+                             "tool": ["type": "string", "enum": .array(role.toolNames.map { .string($0) }),
+                                      "description": "The tool the agent starts with."],
+                             "task": ["type": "string", "minLength": 1,
+                                      "description": .string("What the \(role.rawValue) agent must do, with exact ids, quantities and addresses.")],
+                         ],
+                         "required": ["tool", "task"], "additionalProperties": false])
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         let task = arguments["task"]?.stringValue ?? ""
-        let record = try await makeAgent(role).run(task: task)
+        let record = try await makeAgent(role).run(task: task, firstTool: arguments["tool"]?.stringValue)
         return ToolOutcome(isError: record.status != .completed, content: data.wrap(Self.report(record, brief: true)),
                            record: Self.report(record))
     }
 
-    /// Characters of one tool result the manager reads; a longer one (a long list, say) is left
-    /// to the sub-agent's answer, which is the summary the manager asked for.
+    /// Characters of one tool result the manager reads whole; of a longer one (a long list, say)
+    /// only its own fields, and the sub-agent's answer is the summary.
     static let resultLimit = 600
 
-    /// A result as the manager needs it: an order's or a product's own fields (id, status,
-    /// stock, total…) without its lines; a list only when it is short. The sub-agent's answer
-    /// summarises the rest.
+    /// A result as the manager needs it: whole when it is short (an order with its lines, to
+    /// answer "what is in it"); otherwise an order's or a product's own fields (id, status,
+    /// stock, total…) without its lists.
     static func brief(_ result: JSONValue) -> JSONValue {
+        let size = JSONWriter.string(result).utf8.count
+        if size <= resultLimit { return result }
         if case .object(let object) = result {
             var scalars = JSONObject()
             for (key, value) in object {
@@ -44,8 +54,7 @@ struct DelegateTool: AgentTool {
             }
             if !scalars.isEmpty { return .object(scalars) }
         }
-        let size = JSONWriter.string(result).utf8.count
-        return size <= resultLimit ? result : .string("(\(size) characters, left out: see the answer)")
+        return .string("(\(size) characters, left out: see the answer)")
     }
 
     /// What the manager reads: status, answer, and each tool call's result or error.

@@ -171,7 +171,7 @@ public enum HostRun {
         for name in AgentRole.allCases.flatMap(\.toolNames) where !(role?.toolNames.contains(name) ?? false) {
             let owners = AgentRole.allCases.filter { $0.toolNames.contains(name) }.map(\.rawValue)
             var text = "it belongs to the \(owners.joined(separator: " and ")) agent\(owners.count > 1 ? "s" : "")"
-            if role == nil { text += ": delegate with " + owners.map { "\($0)(task)" }.joined(separator: " or ") }
+            if role == nil { text += ": delegate with " + owners.map { "\($0)(tool: \(name), task)" }.joined(separator: " or ") }
             out[name] = text
         }
         if role != nil {

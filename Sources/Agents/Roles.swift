@@ -55,8 +55,8 @@ enum ManagerPrompt {
             and one order per task. Tasks that do not depend on each other may go in one message. An agent returns its answer and its tool \
             results: use them, do not ask again. \(UntrustedData.rule) If an agent reports an error (unknown id, short \
             stock), fix and retry when you can, otherwise stop and say why. Do only what the instruction asks: \
-            no extra checks or changes. If no agent can do what is asked, do nothing and say so. When done, \(finish) a short final answer: what was done (order ids, statuses) and \
-            what failed and why.
+            no extra checks or changes. If no agent can do what is asked, do nothing and say so. When done, \(finish) a short final answer: what was done (order ids, statuses), \
+            the facts asked for (stock, statuses, items), and what failed and why.
             """
     }
 }

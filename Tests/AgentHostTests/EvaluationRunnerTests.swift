@@ -14,7 +14,7 @@ import Testing
     /// 440 tokens per run.
     static func routes(runs: Int) -> [ScriptedLLMServer.Route] {
         let manager: [ScriptedLLMServer.Turn] = [
-            .calls([.init("orders", ["task": "Create an order: prod1 x2 to \"9 Pine St\"."])]),
+            .calls([.init("orders", ["tool": "create_order", "task": "Create an order: prod1 x2 to \"9 Pine St\"."])]),
             .dynamic { request in .answer("Created \(Request.orderIDs(in: request.lastResultText).joined(separator: ", ")).") },
         ]
         let orders: [ScriptedLLMServer.Turn] = [

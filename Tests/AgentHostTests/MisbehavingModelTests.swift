@@ -85,7 +85,7 @@ import Testing
         defer { database.drop() }
         let llm = try ScriptedLLMServer([
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create an order: prod1 x1 to \"1 Main St\"."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create an order: prod1 x1 to \"1 Main St\"."])]),
                 .dynamic { request in .answer("Created \(Request.orderIDs(in: request.lastResultText).joined()).") },
             ]),
             .agent("orders", [
@@ -148,7 +148,7 @@ import Testing
             .agent("manager", [
                 // The manager has no database tools: it must delegate.
                 .calls([.init("create_order", Self.oneLaptop)]),
-                .calls([.init("orders", ["task": "Create an order: prod1 x1 to \"1 Main St\"."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create an order: prod1 x1 to \"1 Main St\"."])]),
                 .answer("Done."),
             ]),
             .agent("orders", [
@@ -168,7 +168,7 @@ import Testing
 
         let manager = llm.requests("manager")
         #expect(manager[1].lastToolResults.first?["content"]?.stringValue == "'create_order' is not one of your tools (it belongs to the "
-            + "orders agent: delegate with orders(task)). Nothing was called. Your tools: inventory, orders, delivery.")
+            + "orders agent: delegate with orders(tool: create_order, task)). Nothing was called. Your tools: inventory, orders, delivery.")
         let orders = llm.requests("orders")
         #expect(orders[1].lastToolResults.first?["content"]?.stringValue == "'update_stock' is not one of your tools (it belongs to the "
             + "inventory agent). Nothing was called. Your tools: create_order, get_order, list_orders.")
@@ -240,7 +240,7 @@ import Testing
         defer { database.drop() }
         let total = 64 << 20
         let llm = try ScriptedLLMServer([
-            .agent("manager", [.calls([.init("orders", ["task": "Create an order: prod1 x1 to \"1 Main St\"."])]), .answer("?")]),
+            .agent("manager", [.calls([.init("orders", ["tool": "create_order", "task": "Create an order: prod1 x1 to \"1 Main St\"."])]), .answer("?")]),
             .agent("orders", [.large(bytes: total, declaringLength: declaringLength), .answer("unreachable")]),
         ])
         defer { llm.stop() }
@@ -275,7 +275,7 @@ import Testing
         defer { database.drop() }
         let create = Turn.calls([.init("create_order", Self.oneLaptop)])
         let llm = try ScriptedLLMServer([
-            .agent("manager", [.calls([.init("orders", ["task": "Create an order: prod1 x1 to \"1 Main St\"."])]), .answer("Done.")]),
+            .agent("manager", [.calls([.init("orders", ["tool": "create_order", "task": "Create an order: prod1 x1 to \"1 Main St\"."])]), .answer("Done.")]),
             .agent("orders", [.cut(create, afterBytes: 60), create, .answer("Created.")]),
         ])
         defer { llm.stop() }
@@ -294,7 +294,7 @@ import Testing
         let database = try await TestDatabase.make("cutfail")
         defer { database.drop() }
         let llm = try ScriptedLLMServer([
-            .agent("manager", [.cut(.calls([.init("orders", ["task": "Create an order."])]), afterBytes: 60)]),
+            .agent("manager", [.cut(.calls([.init("orders", ["tool": "create_order", "task": "Create an order."])]), afterBytes: 60)]),
         ])
         defer { llm.stop() }
         let run = try await Self.run(llm, database, ["--llm-attempts", "1"])
@@ -407,7 +407,7 @@ import Testing
         defer { database.drop() }
         let error = Turn.status(500, body: #"{"error":{"message":"The server had an error while processing your request."}}"#,
                                 headers: [:])
-        let delegate = Turn.calls([.init("orders", ["task": "Create an order: prod1 x1 to \"1 Main St\"."])])
+        let delegate = Turn.calls([.init("orders", ["tool": "create_order", "task": "Create an order: prod1 x1 to \"1 Main St\"."])])
         let create = Turn.calls([.init("create_order", Self.oneLaptop)])
 
         // One 500: the retry succeeds and the run completes.

@@ -12,7 +12,7 @@ import Testing
         // runs them concurrently gets both answers before the 10 s barrier timeout.
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("inventory", ["task": "Check the stock of prod1."]), .init("orders", ["task": "List the orders."])]),
+                .calls([.init("inventory", ["tool": "check_stock", "task": "Check the stock of prod1."]), .init("orders", ["tool": "list_orders", "task": "List the orders."])]),
                 .answer("prod1 has 10 in stock; there are no orders."),
             ]),
             .agent("inventory", [
@@ -44,13 +44,13 @@ import Testing
     @Test func subAgentStepLimitAsksOnceForAnAnswerAndMarksTheRunIncomplete() async throws {
         let database = try await TestDatabase.make("maxsteps")
         defer { database.drop() }
-        let check: ScriptedLLMServer.Turn = .calls([.init("check_stock", ["product_id": "prod1"])])
+        let check = { (id: String) -> ScriptedLLMServer.Turn in .calls([.init("check_stock", ["product_id": .string(id)])]) }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("inventory", ["task": "Check prod1 until it changes."])]),
+                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod1 and prod2 until they change."])]),
                 .dynamic { request in .answer("Inventory stopped: \(request.lastResults.first?["status"]?.stringValue ?? "?")") },
             ]),
-            .agent("inventory", [check, check, .answer("prod1 still has 10.")]),
+            .agent("inventory", [check("prod1"), check("prod2"), .answer("prod1 still has 10.")]),
         ]
         let outcome = try await HostHarness.run("Watch prod1.", routes: routes, database: database,
                                                 settings: HostSettings(subAgentMaxSteps: 2))
@@ -75,7 +75,7 @@ import Testing
         defer { database.drop() }
         let llm = try ScriptedLLMServer([
             .agent("manager", [
-                .calls([.init("inventory", ["task": "Check prod1."])]),
+                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod1."])]),
                 .answer("prod1 has 10 (stopped early)."),
             ]),
             .agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])]), .answer("10 in stock.")]),
@@ -99,7 +99,7 @@ import Testing
         ]]]])
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create an order: prod1 x2 to \"1 Main St\"."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create an order: prod1 x2 to \"1 Main St\"."])]),
                 .answer("The orders agent could not make a valid call."),
             ]),
             .agent("orders", [

@@ -18,8 +18,8 @@ import TestSupport
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create the order."])]),
-                .calls([.init("orders", ["task": "Place the order for the smartphone."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create the order."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Place the order for the smartphone."])]),
                 .answer("Done."),
             ]),
             .agent("orders", [
@@ -51,9 +51,9 @@ import TestSupport
         let short: JSONValue = ["items": [["product_id": "prod1", "quantity": 11]], "delivery_address": "7 Oak St"]
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create the order."])]),
-                .calls([.init("inventory", ["task": "Restock prod1 by 5."])]),
-                .calls([.init("orders", ["task": "Create the order again."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create the order."])]),
+                .calls([.init("inventory", ["tool": "update_stock", "task": "Restock prod1 by 5."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create the order again."])]),
                 .answer("Done."),
             ]),
             .agent("orders", [.calls([.init("create_order", short)]), .answer("Short."),
@@ -74,7 +74,7 @@ import TestSupport
     @Test func equalOrdersOfTwoInstructionsAreTwoOrders() async throws {
         let database = try await TestDatabase.make("ledgerper")
         defer { database.drop() }
-        let manager: [ScriptedLLMServer.Turn] = [.calls([.init("orders", ["task": "Create the order."])]), .answer("Created.")]
+        let manager: [ScriptedLLMServer.Turn] = [.calls([.init("orders", ["tool": "create_order", "task": "Create the order."])]), .answer("Created.")]
         let orders: [ScriptedLLMServer.Turn] = [.calls([.init("create_order", Self.order)]), .answer("Created.")]
         let outcome = try await HostHarness.run(
             instructions: ["Order one smartphone to 7 Oak St.", "Order one smartphone to 7 Oak St."],
@@ -97,13 +97,13 @@ import TestSupport
         let database = try await TestDatabase.make("goal")
         defer { database.drop() }
         let shipAgain: ScriptedLLMServer.Turn = .dynamic { request in
-            request.body["tool_choice"] == "none" ? .answer("Created and shipped.") : .calls([.init("delivery", ["task": "Ship it again."])])
+            request.body["tool_choice"] == "none" ? .answer("Created and shipped.") : .calls([.init("delivery", ["tool": "update_delivery_status", "task": "Ship it again."])])
         }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create the order."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create the order."])]),
                 .dynamic { request in
-                    .calls([.init("delivery", ["task": .string("Ship \(Request.orderIDs(in: request.lastResultText).joined()).")])])
+                    .calls([.init("delivery", ["tool": "update_delivery_status", "task": .string("Ship \(Request.orderIDs(in: request.lastResultText).joined()).")])])
                 },
                 shipAgain,
             ]),

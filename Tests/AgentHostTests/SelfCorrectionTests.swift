@@ -11,9 +11,9 @@ import Testing
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create an order: prod1 x1 to \"1 Main St\"."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create an order: prod1 x1 to \"1 Main St\"."])]),
                 .dynamic { request in
-                    .calls([.init("delivery", ["task": .string("Ship order \(Request.orderIDs(in: request.lastResultText).joined()).")])])
+                    .calls([.init("delivery", ["tool": "update_delivery_status", "task": .string("Ship order \(Request.orderIDs(in: request.lastResultText).joined()).")])])
                 },
                 .answer("Order shipped."),
             ]),
@@ -59,7 +59,7 @@ import Testing
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create an order: prod1 x50 to \"9 Short St\"."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create an order: prod1 x50 to \"9 Short St\"."])]),
                 .dynamic { request in
                     let error = request.lastResults.first?["results"]?.arrayValue?.first?["error"]?.stringValue ?? "no error"
                     return .answer("No order was created: \(error)")

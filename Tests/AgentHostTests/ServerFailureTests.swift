@@ -9,7 +9,7 @@ import Testing
         let database = try await TestDatabase.make("crash")
         defer { database.drop() }
         let llm = try ScriptedLLMServer([
-            .agent("manager", [.calls([.init("inventory", ["task": "Check prod1."])]), .answer("unreachable")]),
+            .agent("manager", [.calls([.init("inventory", ["tool": "check_stock", "task": "Check prod1."])]), .answer("unreachable")]),
             .agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])]), .answer("unreachable")]),
         ])
         defer { llm.stop() }

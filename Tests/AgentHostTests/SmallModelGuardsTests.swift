@@ -19,7 +19,7 @@ import Testing
         let short: JSONValue = ["items": [["product_id": "prod1", "quantity": 12]], "delivery_address": "9 Pine St"]
         let fits: JSONValue = ["items": [["product_id": "prod1", "quantity": 10]], "delivery_address": "9 Pine St"]
         let routes: [ScriptedLLMServer.Route] = [
-            .agent("manager", [.calls([.init("orders", ["task": "Order 12 prod1 to 9 Pine St."])]), .answer("Done.")]),
+            .agent("manager", [.calls([.init("orders", ["tool": "create_order", "task": "Order 12 prod1 to 9 Pine St."])]), .answer("Done.")]),
             .agent("orders", [
                 .calls([.init("create_order", short)]), .calls([.init("create_order", short)]),
                 .calls([.init("create_order", fits)]), .answer("Created 10."),
@@ -38,19 +38,21 @@ import Testing
         #expect(try database.orders().count == 1)
     }
 
+    /// A repeated call that succeeded is refused, not run again; a step of nothing but such
+    /// repeats means the model has nothing new to do, so it is asked for its final answer.
     @Test func aRepeatOfACallThatSucceededIsRefusedNotRunAgain() async throws {
         let database = try await TestDatabase.make("repeat")
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create one order: prod1 x2 to 1 Main St."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create one order: prod1 x2 to 1 Main St."])]),
                 .answer("Created one order."),
             ]),
             .agent("orders", [
                 .calls([.init("create_order", Self.order)]),
-                // A looping model: the same call again, then twice in one message.
-                .calls([.init("create_order", Self.order)]),
+                // A looping model: two identical calls in one message, then the order again.
                 .calls([.init("list_orders", ["status": "pending"]), .init("list_orders", ["status": "pending"])]),
+                .calls([.init("create_order", Self.order)]),
                 .answer("Created it."),
             ]),
         ]
@@ -60,15 +62,47 @@ import Testing
         #expect(try database.stock()["prod1"] == 8)
 
         let orders = outcome.llm.requests("orders")
-        let refused = try #require(orders[2].lastToolResults.first?["content"]?.stringValue)
-        #expect(refused.hasPrefix("you already made this exact create_order call and it succeeded"))
-        // In one message: the first runs, the identical second is refused.
-        let pair = orders[3].lastToolResults.compactMap { $0["content"]?.stringValue }
+        #expect(orders.count == 4)
+        // In one message: the first runs, the identical second is refused, and the run goes on.
+        let pair = orders[2].lastToolResults.compactMap { $0["content"]?.stringValue }
         #expect(pair.count == 2)
         #expect(pair.first?.hasPrefix("<data>") == true)
         #expect(pair.last?.hasPrefix("you already made this exact list_orders call") == true)
-        let calls = try #require(outcome.report.agents.first { $0.role == "orders" }).steps.flatMap(\.toolCalls)
-        #expect(calls.map(\.rejected) == [false, true, false, true])
+        // Only a repeat: refused, and the next request asks for the answer with no tool allowed.
+        let last = try #require(orders.last)
+        let refused = try #require(last.toolMessages.last?["content"]?.stringValue)
+        #expect(refused.hasPrefix("you already made this exact create_order call and it succeeded"))
+        #expect(last.body["tool_choice"] == "none")
+        #expect(last.messages.last?["content"]?.stringValue?.hasPrefix("You already have those results") == true)
+        let record = try #require(outcome.report.agents.first { $0.role == "orders" })
+        #expect(record.steps.flatMap(\.toolCalls).map(\.rejected) == [false, false, true, true])
+        #expect(record.answer == "Created it.")
+    }
+
+    /// The manager names the tool a sub-agent starts with, from that agent's own tools; the
+    /// sub-agent's first request forces it (a small model otherwise answered without any call).
+    @Test func theManagerNamesTheToolTheSubAgentStartsWith() async throws {
+        let database = try await TestDatabase.make("firsttool")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["tool": "update_stock", "task": "Take 2 prod1 for the order."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create one order: prod1 x2 to 1 Main St."])]),
+                .answer("Created one order."),
+            ]),
+            .agent("orders", [.calls([.init("create_order", Self.order)]), .answer("Created it.")]),
+        ]
+        let outcome = try await HostHarness.run("Create one order.", routes: routes, database: database)
+        #expect(outcome.report.status == .completed)
+        #expect(try database.orders().count == 1)
+        let manager = outcome.llm.requests("manager")
+        let delegate = try #require(manager[0].body["tools"]?.arrayValue?.first { $0["function"]?["name"] == "orders" })
+        #expect(delegate["function"]?["parameters"]?["properties"]?["tool"]?["enum"] == ["create_order", "get_order", "list_orders"])
+        let refused = try #require(manager[1].lastToolResults.first?["content"]?.stringValue)
+        #expect(refused.hasPrefix("invalid arguments for orders:") && refused.contains("tool"), "\(refused)")
+        let orders = outcome.llm.requests("orders")
+        #expect(orders.count == 2)  // the refused delegation started no agent
+        #expect(orders.map { $0.body["tool_choice"] } == [["type": "function", "function": ["name": "create_order"]], "auto"])
     }
 
     @Test func theManagerReadsBriefResults() async throws {
@@ -76,7 +110,7 @@ import Testing
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create one order: prod1 x2 to 1 Main St."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create one order: prod1 x2 to 1 Main St."])]),
                 .answer("Created."),
             ]),
             .agent("orders", [.calls([.init("create_order", Self.order)]), .answer("Created it.")]),
@@ -87,7 +121,7 @@ import Testing
         let result = try #require(report["results"]?.arrayValue?.first?["result"])
         #expect(result["order_id"]?.stringValue?.hasPrefix("ord_") == true)
         #expect(result["status"] == "pending" && result["total"] != nil)
-        #expect(result["items"] == nil)  // the lines are the sub-agent's business
+        #expect(result["items"]?.arrayValue?.count == 1)  // short: whole, to answer "what is in it"
         // The run report keeps the whole result.
         let recorded = try #require(outcome.report.agents.first { $0.role == "manager" }?.steps.first?.toolCalls.first?.result)
         #expect(recorded["results"]?.arrayValue?.first?["result"]?["items"]?.arrayValue?.count == 1)
@@ -97,7 +131,7 @@ import Testing
         let database = try await TestDatabase.make("managerurl")
         defer { database.drop() }
         let managerServer = try ScriptedLLMServer([.agent("manager", [
-            .calls([.init("inventory", ["task": "Check the stock of prod1."])]),
+            .calls([.init("inventory", ["tool": "check_stock", "task": "Check the stock of prod1."])]),
             .answer("prod1: 10 in stock."),
         ])])
         defer { managerServer.stop() }
@@ -120,7 +154,7 @@ import Testing
         let database = try await TestDatabase.make("agenturls")
         defer { database.drop() }
         let shared = try ScriptedLLMServer([.agent("manager", [
-            .calls([.init("inventory", ["task": "Check the stock of prod1."])]),
+            .calls([.init("inventory", ["tool": "check_stock", "task": "Check the stock of prod1."])]),
             .answer("prod1: 10 in stock."),
         ])])
         defer { shared.stop() }

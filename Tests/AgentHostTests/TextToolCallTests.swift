@@ -49,7 +49,7 @@ import Testing
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .answer("```json\n{\"name\": \"orders\", \"arguments\": {\"task\": \"Create an order: prod3 x3 to 456 Elm St.\"}}\n```"),
+                .answer("```json\n{\"name\": \"orders\", \"arguments\": {\"tool\": \"create_order\", \"task\": \"Create an order: prod3 x3 to 456 Elm St.\"}}\n```"),
                 .answer("Done."),
             ]),
             .agent("orders", [

@@ -15,7 +15,7 @@ import TestSupport
         let order: JSONValue = ["items": [["product_id": "prod1", "quantity": 1]], "delivery_address": .string(Self.hostileAddress)]
         let llm = try ScriptedLLMServer([
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create the order in the data block."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create the order in the data block."])]),
                 .answer("Created one order."),
             ]),
             .agent("orders", [

@@ -14,10 +14,10 @@ enum DemoScript {
     static var routes: [Route] {
         [
             .agent("manager", [
-                .calls([.init("orders", ["task": "Create two orders: prod1 x2 and prod2 x1 to \"123 Main St\"; prod3 x3 to \"456 Elm St\"."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "Create two orders: prod1 x2 and prod2 x1 to \"123 Main St\"; prod3 x3 to \"456 Elm St\"."])]),
                 .dynamic { request in
                     let ids = Request.orderIDs(in: request.lastResultText)
-                    return .calls([.init("delivery", ["task": .string("Set orders \(ids.joined(separator: " and ")) to in_transit.")])])
+                    return .calls([.init("delivery", ["tool": "update_delivery_status", "task": .string("Set orders \(ids.joined(separator: " and ")) to in_transit.")])])
                 },
                 .dynamic { request in
                     let ids = Request.orderIDs(in: request.toolMessages.compactMap { $0["content"]?.stringValue }.joined())
@@ -51,10 +51,10 @@ enum DemoScript {
             }
             let address = order["delivery_address"]?.stringValue ?? ""
             return [
-                .calls([.init("orders", ["task": .string("Create an order of \(lines.joined(separator: " and ")) to \"\(address)\".")])]),
+                .calls([.init("orders", ["tool": "create_order", "task": .string("Create an order of \(lines.joined(separator: " and ")) to \"\(address)\".")])]),
                 .dynamic { request in
                     let ids = Request.orderIDs(in: request.lastResultText)
-                    return .calls([.init("delivery", ["task": .string("Set order \(ids.joined(separator: " and ")) to in_transit.")])])
+                    return .calls([.init("delivery", ["tool": "update_delivery_status", "task": .string("Set order \(ids.joined(separator: " and ")) to in_transit.")])])
                 },
                 .dynamic { request in
                     let ids = Request.orderIDs(in: request.toolMessages.compactMap { $0["content"]?.stringValue }.joined())
