@@ -45,10 +45,20 @@ struct AgentLoop: Sendable {
     /// small model sent one short-stock create_order six times). Not for the manager: between
     /// two equal delegations another agent may have changed what the first one lacked.
     var refusesFailedRepeats = false
+    /// The run ends as soon as a call of its `firstTool` succeeds, with that result as its answer:
+    /// for sub-agents, whose delegation named the one call it is for (a small model given the
+    /// user's request went on to do all of it).
+    var doneWhenFirstToolSucceeds = false
+    /// How many writes the instruction has made so far (its ledger's count): a call identical to
+    /// one that succeeded is a repeat only if nothing was written since (the manager checked the
+    /// stock before a cancellation, then had the same check refused after it).
+    var writeCount: (@Sendable () -> Int)?
 
     private struct State {
         var messages: [ChatMessage]
         var steps: [StepRecord] = []
+        /// For each call made (in the order of `steps`' calls): `writeCount` after it.
+        var writesAfterCall: [Int] = []
         var answer: String?
         var status: RunStatus = .completed
         var note: String?
@@ -88,6 +98,7 @@ struct AgentLoop: Sendable {
 
     private func loop(_ state: inout State, firstTool: String?) async throws(AgentFailure) {
         var malformedSteps = 0
+        var repeatSteps = 0
         var nudged = false
         var step = 0
         while state.answer == nil {
@@ -108,8 +119,9 @@ struct AgentLoop: Sendable {
                 break
             }
             step += 1
-            let made = state.steps.flatMap(\.toolCalls).filter { !$0.rejected }
-            let succeeded = made.filter { !$0.isError }
+            let made = zip(state.steps.flatMap(\.toolCalls), state.writesAfterCall).filter { !$0.0.rejected }
+                .map { Made(record: $0.0, writesAfter: $0.1) }
+            let succeeded = made.map(\.record).filter { !$0.isError }
             let resultsAnswer = resultsCanAnswer && !succeeded.isEmpty
             let choice: ToolChoice = if step == 1, let firstTool { .function(firstTool) } else { .auto }
             let (response, ms) = try await ask(state.messages, choice: choice, step: step, answerRequired: !resultsAnswer)
@@ -140,15 +152,23 @@ struct AgentLoop: Sendable {
             }
             state.messages.append(response.message)
             let records = try await execute(response.toolCalls, step: step, made: made)
+            let writes = writeCount?() ?? 0
+            state.writesAfterCall += records.map { _ in writes }
             for (call, record) in zip(response.toolCalls, records) {
                 state.messages.append(.tool(callID: call.id, name: call.name, content: record.content))
             }
             malformedSteps = records.allSatisfy(\.record.rejected) ? malformedSteps + 1 : 0
             state.steps.append(StepRecord(step: step, content: response.content, toolCalls: records.map(\.record),
                                           usage: response.usage, durationMs: ms, finalAnswerRequest: false))
-            if records.allSatisfy(\.repeatsSuccess) {
-                // Only calls it has already made, with their results in hand: the model has nothing
-                // new to do (a small model repeated a read three times rather than answer).
+            if doneWhenFirstToolSucceeds, let firstTool,
+               records.contains(where: { $0.record.name == firstTool && !$0.record.isError && !$0.record.rejected }) {
+                state.answer = "Done: \(firstTool) succeeded (results below)."
+                return
+            }
+            repeatSteps = records.allSatisfy(\.repeatsSuccess) ? repeatSteps + 1 : 0
+            if repeatSteps >= 2 {
+                // Twice in a row only calls it has already made, with their results in hand: the model
+                // has nothing new to do (a small model repeated a read three times rather than answer).
                 tracer.emit(TraceEvent(kind: .warning, agent: id, step: step,
                                        message: "only repeats of calls that succeeded: asking for the final answer"))
                 state.answer = try await askForFinalAnswer(&state, step: step + 1, prompt: "You already have those results "
@@ -200,22 +220,29 @@ struct AgentLoop: Sendable {
         var repeatsSuccess = false
     }
 
+    /// A call made earlier in the run, and the instruction's write count after it.
+    private struct Made {
+        let record: ToolCallRecord
+        let writesAfter: Int
+    }
+
     /// Runs one message's calls, given the calls `made` earlier in the run. A call identical to
-    /// one that already succeeded (or to an earlier one in the same message) is refused: a model
-    /// that repeats itself would otherwise place the same order again and again. So is one
-    /// identical to a call that failed, with `refusesFailedRepeats`.
-    private func execute(_ calls: [ToolCall], step: Int, made: [ToolCallRecord]) async throws(AgentFailure) -> [Executed] {
+    /// one that already succeeded with nothing written since (or to an earlier one in the same
+    /// message) is refused: a model that repeats itself would otherwise place the same order
+    /// again and again. So is one identical to a call that failed, with `refusesFailedRepeats`.
+    private func execute(_ calls: [ToolCall], step: Int, made: [Made]) async throws(AgentFailure) -> [Executed] {
+        let writes = writeCount?() ?? 0
         var inMessage: [Repeat] = []
         let jobs = calls.map { call -> Job in
             let parsed = ToolArguments.parse(call.arguments)
             guard let arguments = parsed.value else { return Job(call: call, parsed: parsed, earlier: nil) }
             let key = Repeat(name: call.name, arguments: arguments)
             defer { inMessage.append(key) }
-            let previous = made.last { Repeat(name: $0.name, arguments: $0.arguments) == key }
-            let earlier: Job.Earlier? = if inMessage.contains(key) || previous?.isError == false {
+            let previous = made.last { Repeat(name: $0.record.name, arguments: $0.record.arguments) == key }
+            let earlier: Job.Earlier? = if inMessage.contains(key) || (previous?.record.isError == false && previous?.writesAfter == writes) {
                 .succeeded
-            } else if let previous, refusesFailedRepeats, !Self.saysRetry(previous.result) {
-                .failed(previous.result)
+            } else if let previous, refusesFailedRepeats, !Self.saysRetry(previous.record.result) {
+                .failed(previous.record.result)
             } else {
                 nil
             }
@@ -261,7 +288,7 @@ struct AgentLoop: Sendable {
             case .succeeded:
                 repeatsSuccess = true
                 outcome = .error("you already made this exact \(call.name) call and it succeeded (its result is above). "
-                    + "It was not run again. Go on with the rest of your task, or finish with your final answer.")
+                    + "It was not run again. If more is needed, make a different call (another id); otherwise give your final answer.")
             case .failed(let error):
                 let text = error.stringValue ?? JSONWriter.string(error)
                 outcome = .error("you already made this exact \(call.name) call and it failed: \(text.prefix(300)) "

@@ -13,6 +13,10 @@ struct DelegateTool: AgentTool {
     let role: AgentRole
     let makeAgent: @Sendable (AgentRole) -> AgentLoop
     let data: UntrustedData
+    /// The user's instruction the manager is working on, and what its sub-agents have written so
+    /// far: a sub-agent reads both beside its task (see `brief(task:instruction:done:)`).
+    var instruction: String?
+    var ledger: WriteLedger?
 
     var definition: ToolDefinition {
         ToolDefinition(
@@ -28,33 +32,77 @@ struct DelegateTool: AgentTool {
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
-        let task = arguments["task"]?.stringValue ?? ""
+        let task = Self.brief(task: arguments["task"]?.stringValue ?? "", instruction: instruction, done: ledger?.done ?? [])
         let record = try await makeAgent(role).run(task: task, firstTool: arguments["tool"]?.stringValue)
-        return ToolOutcome(isError: record.status != .completed, content: data.wrap(Self.report(record, brief: true)),
-                           record: Self.report(record))
+        var content = data.wrap(Self.report(record, brief: true))
+        if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? []) }
+        return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))
     }
 
-    /// Characters of one tool result the manager reads whole; of a longer one (a long list, say)
-    /// only its own fields, and the sub-agent's answer is the summary.
-    static let resultLimit = 600
+    /// What a sub-agent is given: the manager's task, and beside it the user's own words and the
+    /// writes made so far. A small manager garbles values on the way ("2 Laptops (prod1) to 9 Pine
+    /// St" became the task "prod1, 9, Pine St.", then 9 laptops to "Pine St."); with the request
+    /// beside the task, the sub-agent takes ids, quantities and addresses from the user, and an
+    /// order id created earlier from what is done. It makes the one call the manager named, so
+    /// it does not go on to do the rest of the request.
+    static func brief(task: String, instruction: String?, done: [Write]) -> String {
+        guard let instruction, instruction != task else { return task }
+        var lines = ["Your part (the manager's note): \(task)"]
+        if let changes = HostRun.changes(done) { lines.append("Already done: \(changes)") }
+        // Last, where a small model reads most closely: the values it must take.
+        lines.append("The user's request (take exact ids, quantities and addresses from it): \(instruction)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Read by the manager after each delegation: the request again and what is written so far,
+    /// so that it stops when that is all (a small manager went on to ship orders nobody asked it
+    /// to ship) and goes on when it is not.
+    static func progress(instruction: String, done: [Write]) -> String {
+        "The request: \(instruction)\nWritten so far: \(HostRun.changes(done) ?? "nothing.")\nIf that is all the request asks "
+            + "(or it cannot be done), give your final answer now; otherwise delegate the next step."
+    }
+
+    /// Characters of one tool result the manager reads; past that, less of it (see `brief(_:)`).
+    /// It bounds what one delegation adds to the manager's context (n_ctx 4096 locally).
+    static let resultLimit = 1200
 
     /// A result as the manager needs it: whole when it is short (an order with its lines, to
-    /// answer "what is in it"); otherwise an order's or a product's own fields (id, status,
-    /// stock, total…) without its lists.
+    /// answer "what is in it"); else with the elements of its lists cut to their own fields (a
+    /// list of orders without their lines), if that is short; else only its own fields.
     static func brief(_ result: JSONValue) -> JSONValue {
         let size = JSONWriter.string(result).utf8.count
         if size <= resultLimit { return result }
-        if case .object(let object) = result {
-            var scalars = JSONObject()
-            for (key, value) in object {
-                switch value {
-                case .object, .array: continue
-                default: scalars[key] = value
-                }
+        guard case .object(let object) = result else { return .string("(\(size) characters, left out: see the answer)") }
+        var shallow = JSONObject()
+        for (key, value) in object {
+            if case .array(let elements) = value {
+                shallow[key] = .array(elements.map(scalars))
+            } else {
+                shallow[key] = scalars(value)
             }
-            if !scalars.isEmpty { return .object(scalars) }
         }
-        return .string("(\(size) characters, left out: see the answer)")
+        if JSONWriter.string(.object(shallow)).utf8.count <= resultLimit { return .object(shallow) }
+        var own = JSONObject()
+        for (key, value) in object {
+            switch value {
+            case .object, .array: own[key] = .string("(left out)")
+            default: own[key] = value
+            }
+        }
+        return .object(own)
+    }
+
+    /// An object without its nested objects and lists; anything else as it is.
+    private static func scalars(_ value: JSONValue) -> JSONValue {
+        guard case .object(let object) = value else { return value }
+        var out = JSONObject()
+        for (key, field) in object {
+            switch field {
+            case .object, .array: continue
+            default: out[key] = field
+            }
+        }
+        return .object(out)
     }
 
     /// What the manager reads: status, answer, and each tool call's result or error.

@@ -59,7 +59,7 @@ public enum HostRun {
                 // One per instruction: two equal orders of a process-orders file are two orders.
                 let ledger = WriteLedger()
                 var loop = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
-                                   tracer: tracer, log: log, counter: counter, ledger: ledger)
+                                   tracer: tracer, log: log, counter: counter, ledger: ledger, instruction: task)
                 if let goal { loop.goalReached = { goal(ledger.done) } }
                 var answer = try await loop.run(task: task).answer
                 if let changes = changeLine(ledger.done) {
@@ -86,6 +86,11 @@ public enum HostRun {
     /// What the run wrote, from the tool results themselves, so that the answer names every id
     /// and status whatever the model wrote: "Changes: create_order ord_… pending; …".
     static func changeLine(_ writes: [Write]) -> String? {
+        changes(writes).map { "Changes: \($0)" }
+    }
+
+    /// The writes, "create_order ord_… pending; update_stock prod1 stock 12." (nil: none).
+    static func changes(_ writes: [Write]) -> String? {
         guard !writes.isEmpty else { return nil }
         let parts = writes.map { write -> String in
             let subject = write.result["order_id"]?.stringValue ?? write.result["product_id"]?.stringValue
@@ -97,7 +102,7 @@ public enum HostRun {
             }
             return [write.tool, subject, state].compactMap { $0 }.joined(separator: " ")
         }
-        return "Changes: " + parts.joined(separator: "; ") + "."
+        return parts.joined(separator: "; ") + "."
     }
 
     private static func listTools(_ server: MCPClient) async throws(AgentFailure) -> [MCPToolInfo] {
@@ -117,19 +122,21 @@ public enum HostRun {
     /// A manager whose delegate tools start sub-agents numbered by `counter`.
     static func manager(id: String = "manager", models: AgentModels, server: MCPClient,
                         serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
-                        counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger()) -> AgentLoop {
+                        counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger(),
+                        instruction: String? = nil) -> AgentLoop {
         let makeAgent: @Sendable (AgentRole) -> AgentLoop = { role in
             subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
                      serverTools: serverTools, settings: settings, tracer: tracer, log: log, ledger: ledger)
         }
         let delegates: [any AgentTool] = AgentRole.allCases.map {
-            DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data)
+            DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger)
         }
         return AgentLoop(id: id, role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
                          tools: delegates,
                          limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
                                              maxConcurrentTools: settings.maxParallelDelegations),
-                         llm: models.model(for: "manager"), tracer: tracer, log: log, foreignTools: foreignTools(for: nil))
+                         llm: models.model(for: "manager"), tracer: tracer, log: log, foreignTools: foreignTools(for: nil),
+                         writeCount: { ledger.done.count })
     }
 
     static func subAgent(_ role: AgentRole, id: String, models: AgentModels, server: MCPClient, serverTools: [MCPToolInfo],
@@ -141,7 +148,8 @@ public enum HostRun {
                          tools: tools,
                          limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
                          llm: models.model(for: role.rawValue), tracer: tracer, log: log, foreignTools: foreignTools(for: role),
-                         resultsCanAnswer: settings.finalAnswerTool, refusesFailedRepeats: true)
+                         resultsCanAnswer: settings.finalAnswerTool, refusesFailedRepeats: true, doneWhenFirstToolSucceeds: true,
+                         writeCount: { ledger.done.count })
     }
 
     /// Sends every agent's system prompt and tools to its endpoint once, with a placeholder task

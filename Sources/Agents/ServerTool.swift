@@ -22,7 +22,7 @@ struct ServerTool: AgentTool {
             // "error" here tried the same call again until its step limit.
             return ToolOutcome(isError: false, content: "already done: this exact \(info.name) call succeeded earlier for this "
                 + "request (\(done.agent)), so it was not made again. Its result: \(data.wrap(done.result)). Do not repeat the call.",
-                record: .string("not repeated: \(info.name) already succeeded in \(done.agent)"))
+                record: Self.noted(done.result, "not repeated: \(info.name) already succeeded in \(done.agent)"))
         case .inFlight(let agent):
             return .error("\(agent) is making this exact \(info.name) call right now, so it was not made twice.")
         case .claimed:
@@ -32,6 +32,13 @@ struct ServerTool: AgentTool {
             if !outcome.isError { succeeded = outcome.record }
             return outcome
         }
+    }
+
+    /// The earlier result with a `note` (so that whoever reads the record still has its ids).
+    static func noted(_ result: JSONValue, _ note: String) -> JSONValue {
+        guard case .object(var object) = result else { return .string(note) }
+        object["note"] = .string(note)
+        return .object(object)
     }
 
     private func send(_ arguments: JSONValue) async throws(AgentFailure) -> ToolOutcome {

@@ -95,8 +95,8 @@ import Testing
                                            "gift_wrap": true]),
                     .init("create_orders", Self.oneLaptop),
                 ]),
+                // Valid at last: the call the manager named succeeds, and the agent is done.
                 .calls([.init("create_order", Self.oneLaptop)]),
-                .dynamic { request in .answer("Created \(Request.orderIDs(in: request.lastResultText).joined()).") },
             ]),
         ])
         defer { llm.stop() }
@@ -116,7 +116,7 @@ import Testing
         do { _ = try JSONParser.parse("{items: oops") } catch { parseError = "\(error)" }
         #expect(!parseError.isEmpty)
         let requests = llm.requests("orders")
-        #expect(requests.count == 4)
+        #expect(requests.count == 3)
         let first = Self.results(requests[1])
         #expect(first["s1_0"] == "invalid arguments for create_order: not valid JSON (\(parseError)). "
             + "Send one JSON object that matches the tool's schema. Nothing was called.")
@@ -132,7 +132,7 @@ import Testing
 
         // The report marks the refused calls as refused by the host.
         let steps = run.calls("orders#1")
-        #expect(steps.count == 4)
+        #expect(steps.count == 3)
         #expect(steps[0].count == 2 && steps[0].allSatisfy { $0["rejected_by_host"] == true && $0["is_error"] == true })
         #expect(steps[1].count == 2 && steps[1].allSatisfy { $0["rejected_by_host"] == true })
         #expect(steps[2].count == 1 && steps[2][0]["rejected_by_host"] == nil && steps[2][0]["is_error"] == false)
@@ -422,9 +422,11 @@ import Testing
         #expect(try database.orders().count == 1)
 
         // 500 after 500, after the sub-agent's first call: the run fails, naming the agent; what
-        // was done stays done, and nothing more reaches the ToolServer.
+        // was done stays done, and nothing more reaches the ToolServer. (The delegation names
+        // list_orders, so that the create_order does not end the sub-agent's run.)
         let always = try ScriptedLLMServer([
-            .agent("manager", [delegate, .answer("unreachable")]),
+            .agent("manager", [.calls([.init("orders", ["tool": "list_orders", "task": "Create an order: prod1 x1 to \"1 Main St\"."])]),
+                               .answer("unreachable")]),
             .agent("orders", [create, error, error, .answer("unreachable")]),
         ])
         defer { always.stop() }

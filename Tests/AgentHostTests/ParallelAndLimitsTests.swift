@@ -47,7 +47,7 @@ import Testing
         let check = { (id: String) -> ScriptedLLMServer.Turn in .calls([.init("check_stock", ["product_id": .string(id)])]) }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod1 and prod2 until they change."])]),
+                .calls([.init("inventory", ["tool": "list_products", "task": "Check prod1 and prod2 until they change."])]),
                 .dynamic { request in .answer("Inventory stopped: \(request.lastResults.first?["status"]?.stringValue ?? "?")") },
             ]),
             .agent("inventory", [check("prod1"), check("prod2"), .answer("prod1 still has 10.")]),
@@ -63,7 +63,7 @@ import Testing
         let last = try #require(inventory.last)
         #expect(last.body["tool_choice"] == "none")
         let prompt = last.messages.last?["content"]?.stringValue ?? ""
-        #expect(prompt.hasPrefix("Stop: step limit (2) reached."))
+        #expect(prompt.hasPrefix("Stop: step limit (2) reached."), "\(prompt)")
         let record = try #require(report.agents.first { $0.role == "inventory" })
         #expect(record.status == .incomplete)
         #expect(record.answer == "prod1 still has 10.")

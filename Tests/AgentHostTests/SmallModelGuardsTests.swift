@@ -38,20 +38,22 @@ import Testing
         #expect(try database.orders().count == 1)
     }
 
-    /// A repeated call that succeeded is refused, not run again; a step of nothing but such
-    /// repeats means the model has nothing new to do, so it is asked for its final answer.
+    /// A repeated call that succeeded is refused, not run again; two steps in a row of nothing
+    /// but such repeats mean the model has nothing new to do, so it is asked for its final answer.
     @Test func aRepeatOfACallThatSucceededIsRefusedNotRunAgain() async throws {
         let database = try await TestDatabase.make("repeat")
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .calls([.init("orders", ["tool": "create_order", "task": "Create one order: prod1 x2 to 1 Main St."])]),
+                // get_order: a tool the script never calls, so that the run goes on after create_order.
+                .calls([.init("orders", ["tool": "get_order", "task": "Create one order: prod1 x2 to 1 Main St."])]),
                 .answer("Created one order."),
             ]),
             .agent("orders", [
                 .calls([.init("create_order", Self.order)]),
-                // A looping model: two identical calls in one message, then the order again.
+                // A looping model: two identical calls in one message, then the order again, twice.
                 .calls([.init("list_orders", ["status": "pending"]), .init("list_orders", ["status": "pending"])]),
+                .calls([.init("create_order", Self.order)]),
                 .calls([.init("create_order", Self.order)]),
                 .answer("Created it."),
             ]),
@@ -62,20 +64,24 @@ import Testing
         #expect(try database.stock()["prod1"] == 8)
 
         let orders = outcome.llm.requests("orders")
-        #expect(orders.count == 4)
+        #expect(orders.count == 5)
         // In one message: the first runs, the identical second is refused, and the run goes on.
         let pair = orders[2].lastToolResults.compactMap { $0["content"]?.stringValue }
         #expect(pair.count == 2)
         #expect(pair.first?.hasPrefix("<data>") == true)
         #expect(pair.last?.hasPrefix("you already made this exact list_orders call") == true)
-        // Only a repeat: refused, and the next request asks for the answer with no tool allowed.
+        // Only a repeat: refused with a hint, and the model may go on…
+        let hint = try #require(orders[3].lastToolResults.first?["content"]?.stringValue)
+        #expect(hint.hasSuffix("If more is needed, make a different call (another id); otherwise give your final answer."))
+        #expect(orders[3].body["tool_choice"] == "auto")
+        // …but a second step of only a repeat: the next request asks for the answer, no tool allowed.
         let last = try #require(orders.last)
         let refused = try #require(last.toolMessages.last?["content"]?.stringValue)
         #expect(refused.hasPrefix("you already made this exact create_order call and it succeeded"))
         #expect(last.body["tool_choice"] == "none")
         #expect(last.messages.last?["content"]?.stringValue?.hasPrefix("You already have those results") == true)
         let record = try #require(outcome.report.agents.first { $0.role == "orders" })
-        #expect(record.steps.flatMap(\.toolCalls).map(\.rejected) == [false, false, true, true])
+        #expect(record.steps.flatMap(\.toolCalls).map(\.rejected) == [false, false, true, true, true])
         #expect(record.answer == "Created it.")
     }
 
@@ -90,7 +96,8 @@ import Testing
                 .calls([.init("orders", ["tool": "create_order", "task": "Create one order: prod1 x2 to 1 Main St."])]),
                 .answer("Created one order."),
             ]),
-            .agent("orders", [.calls([.init("create_order", Self.order)]), .answer("Created it.")]),
+            // The named call succeeds: the sub-agent is done, without another model call.
+            .agent("orders", [.calls([.init("create_order", Self.order)])]),
         ]
         let outcome = try await HostHarness.run("Create one order.", routes: routes, database: database)
         #expect(outcome.report.status == .completed)
@@ -101,8 +108,12 @@ import Testing
         let refused = try #require(manager[1].lastToolResults.first?["content"]?.stringValue)
         #expect(refused.hasPrefix("invalid arguments for orders:") && refused.contains("tool"), "\(refused)")
         let orders = outcome.llm.requests("orders")
-        #expect(orders.count == 2)  // the refused delegation started no agent
-        #expect(orders.map { $0.body["tool_choice"] } == [["type": "function", "function": ["name": "create_order"]], "auto"])
+        #expect(orders.count == 1)  // the refused delegation started no agent
+        #expect(orders.first?.body["tool_choice"] == ["type": "function", "function": ["name": "create_order"]])
+        // It read the user's request beside the manager's task.
+        #expect(orders.first?.task == "Your part (the manager's note): Create one order: prod1 x2 to 1 Main St.\nThe user's request (take exact ids, quantities and addresses from it): Create one order.")
+        let record = try #require(outcome.report.agents.first { $0.role == "orders" })
+        #expect(record.status == .completed && record.answer == "Done: create_order succeeded (results below).")
     }
 
     @Test func theManagerReadsBriefResults() async throws {
@@ -135,10 +146,8 @@ import Testing
             .answer("prod1: 10 in stock."),
         ])])
         defer { managerServer.stop() }
-        let agentServer = try ScriptedLLMServer([.agent("inventory", [
-            .calls([.init("check_stock", ["product_id": "prod1"])]),
-            .answer("10 in stock."),
-        ])])
+        // The named check_stock succeeds: the sub-agent is done after one request.
+        let agentServer = try ScriptedLLMServer([.agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])])])])
         defer { agentServer.stop() }
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
             "run", "How many prod1 are in stock?", "--quiet", "--model", "scripted",
@@ -147,7 +156,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(String(decoding: result.stdout, as: UTF8.self).contains("prod1: 10 in stock."))
         #expect(managerServer.requests.count == 2 && managerServer.requests.allSatisfy { $0.route == "manager" })
-        #expect(agentServer.requests.count == 2 && agentServer.requests.allSatisfy { $0.route == "inventory" })
+        #expect(agentServer.requests.count == 1 && agentServer.requests.allSatisfy { $0.route == "inventory" })
     }
 
     @Test func eachAgentCanHaveAnEndpointOfItsOwn() async throws {
@@ -158,10 +167,7 @@ import Testing
             .answer("prod1: 10 in stock."),
         ])])
         defer { shared.stop() }
-        let inventoryServer = try ScriptedLLMServer([.agent("inventory", [
-            .calls([.init("check_stock", ["product_id": "prod1"])]),
-            .answer("10 in stock."),
-        ])])
+        let inventoryServer = try ScriptedLLMServer([.agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])])])])
         defer { inventoryServer.stop() }
         let environment = TestEnvironment.childEnvironment.merging(["LLM_AGENT_BASE_URLS": "inventory=\(inventoryServer.baseURL)"]) { $1 }
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
@@ -169,7 +175,7 @@ import Testing
         ] + database.serverArguments, environment: environment, timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(shared.requests.count == 2 && shared.requests.allSatisfy { $0.route == "manager" })
-        #expect(inventoryServer.requests.count == 2 && inventoryServer.requests.allSatisfy { $0.route == "inventory" })
+        #expect(inventoryServer.requests.count == 1 && inventoryServer.requests.allSatisfy { $0.route == "inventory" })
 
         let unknown = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
             "run", "hi", "--model", "scripted", "--base-url", shared.baseURL, "--agent-base-url", "shipping=http://127.0.0.1:1/v1",

@@ -49,7 +49,7 @@ import Testing
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .answer("```json\n{\"name\": \"orders\", \"arguments\": {\"tool\": \"create_order\", \"task\": \"Create an order: prod3 x3 to 456 Elm St.\"}}\n```"),
+                .answer("```json\n{\"name\": \"orders\", \"arguments\": {\"tool\": \"get_order\", \"task\": \"Create an order: prod3 x3 to 456 Elm St.\"}}\n```"),
                 .answer("Done."),
             ]),
             .agent("orders", [
@@ -57,6 +57,7 @@ import Testing
                 .answer("Created."),
             ]),
         ]
+        // (The manager names get_order, so that the orders agent is asked again after its create_order.)
         let outcome = try await HostHarness.run("Order three headphones.", routes: routes, database: database)
         #expect(outcome.report.status == .completed)
         #expect(try database.orders().count == 1)

@@ -18,10 +18,7 @@ import TestSupport
                 .calls([.init("orders", ["tool": "create_order", "task": "Create the order in the data block."])]),
                 .answer("Created one order."),
             ]),
-            .agent("orders", [
-                .calls([.init("create_order", order)]),
-                .answer("Created it."),
-            ]),
+            .agent("orders", [.calls([.init("create_order", order)])]),
         ])
         defer { llm.stop() }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(database.name).json")
@@ -44,19 +41,28 @@ import TestSupport
         #expect(Self.dataBlocks(in: task).first?.contains(escaped) == true)
         #expect(task.components(separatedBy: "</data>").count == 2, "only the host's own closing tag")
 
-        // No system prompt ever carries it; every tool result that carries it is one data block.
+        // No system prompt or task ever carries it outside a data block, and no tool result does
+        // (a delegation's result is a data block, then the host's line of progress, which quotes
+        // the instruction with its own data block).
         for request in llm.requests {
             #expect(!request.systemPrompt.contains("ignore all previous instructions"))
+            #expect(!Self.outsideData(request.task).contains("ignore all previous instructions"), "\(request.task)")
             for message in request.toolMessages {
                 let content = message["content"]?.stringValue ?? ""
                 guard content.contains("ignore all previous instructions") else { continue }
-                #expect(content.hasPrefix("<data>") && content.hasSuffix("</data>"), "\(content)")
+                #expect(content.hasPrefix("<data>"), "\(content)")
+                #expect(!Self.outsideData(content).contains("ignore all previous instructions"), "\(content)")
                 #expect(content.contains(escaped) && !content.contains(Self.hostileAddress))
             }
         }
-        // The orders agent did get the stored address back in its create_order result.
-        let ordersResults = llm.requests("orders").flatMap(\.toolMessages).compactMap { $0["content"]?.stringValue }
-        #expect(ordersResults.contains { $0.contains(escaped) })
+        // The manager did get the stored address back in the orders agent's create_order result.
+        let managerResults = llm.requests("manager").flatMap(\.toolMessages).compactMap { $0["content"]?.stringValue }
+        #expect(managerResults.contains { Self.dataBlocks(in: $0).first?.contains(escaped) == true })
+    }
+
+    /// The text with its data blocks taken out.
+    static func outsideData(_ text: String) -> String {
+        text.replacing(/<data>.*?<\/data>/.dotMatchesNewlines(), with: "")
     }
 
     static func dataBlocks(in text: String) -> [String] {

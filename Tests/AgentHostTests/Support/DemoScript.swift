@@ -24,19 +24,14 @@ enum DemoScript {
                     return .answer("Created and shipped \(ids.joined(separator: " and ")): both are in transit.")
                 },
             ]),
-            .agent("orders", [
-                .calls([.init("create_order", orderA), .init("create_order", orderB)]),
-                .dynamic { request in
-                    .answer("Created \(Request.orderIDs(in: request.lastResultText).joined(separator: " and ")).")
-                },
-            ]),
+            // Each sub-agent is done once the call the manager named has succeeded.
+            .agent("orders", [.calls([.init("create_order", orderA), .init("create_order", orderB)])]),
             .agent("delivery", [
                 .dynamic { request in
                     .calls(Request.orderIDs(in: request.task).map {
                         .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"])
                     })
                 },
-                .answer("Both orders are in_transit."),
             ]),
         ]
     }
@@ -62,18 +57,12 @@ enum DemoScript {
                 },
             ]
         }
-        let orders: [ScriptedLLMServer.Turn] = [orderA, orderB].flatMap { order -> [ScriptedLLMServer.Turn] in
-            [.calls([.init("create_order", order)]),
-             .dynamic { request in .answer("Created \(Request.orderIDs(in: request.lastResultText).joined(separator: " and ")).") }]
-        }
-        let delivery: [ScriptedLLMServer.Turn] = Array(repeating: [
-            .dynamic { request in
-                .calls(Request.orderIDs(in: request.task).map {
-                    .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"])
-                })
-            },
-            .answer("The order is in_transit."),
-        ], count: 2).flatMap { $0 }
+        let orders: [ScriptedLLMServer.Turn] = [orderA, orderB].map { order in .calls([.init("create_order", order)]) }
+        let delivery: [ScriptedLLMServer.Turn] = Array(repeating: .dynamic { request in
+            .calls(Request.orderIDs(in: request.task).map {
+                .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"])
+            })
+        }, count: 2)
         return [.agent("manager", manager), .agent("orders", orders), .agent("delivery", delivery)]
     }
 }

@@ -55,10 +55,11 @@ extension ScriptedLLMServer.Request {
     var lastResults: [JSONValue] {
         lastToolResults.compactMap { $0["content"]?.stringValue.flatMap { try? JSONParser.parse(Self.unwrapData($0)) } }
     }
-    /// The JSON inside a result's `<data>…</data>` (results are sent as data).
+    /// The JSON inside a result's `<data>…</data>` (results are sent as data; a delegation's is
+    /// followed by the host's line of progress).
     static func unwrapData(_ text: String) -> String {
-        guard text.hasPrefix("<data>"), text.hasSuffix("</data>") else { return text }
-        return String(text.dropFirst("<data>".count).dropLast("</data>".count))
+        guard text.hasPrefix("<data>"), let end = text.range(of: "</data>", options: .backwards) else { return text }
+        return String(text[text.index(text.startIndex, offsetBy: "<data>".count)..<end.lowerBound])
     }
     /// All text of the last tool results.
     var lastResultText: String { lastToolResults.compactMap { $0["content"]?.stringValue }.joined(separator: "\n") }
