@@ -32,25 +32,27 @@ struct DelegateTool: AgentTool {
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
-        let task = Self.brief(task: arguments["task"]?.stringValue ?? "", instruction: instruction, done: ledger?.done ?? [])
+        let task = Self.brief(task: arguments["task"]?.stringValue ?? "", instruction: role.readsRequest ? instruction : nil,
+                              done: ledger?.done ?? [])
         let record = try await makeAgent(role).run(task: task, firstTool: arguments["tool"]?.stringValue)
         var content = data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? []) }
         return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))
     }
 
-    /// What a sub-agent is given: the manager's task, and beside it the user's own words and the
-    /// writes made so far. A small manager garbles values on the way ("2 Laptops (prod1) to 9 Pine
-    /// St" became the task "prod1, 9, Pine St.", then 9 laptops to "Pine St."); with the request
-    /// beside the task, the sub-agent takes ids, quantities and addresses from the user, and an
-    /// order id created earlier from what is done. It makes the one call the manager named, so
-    /// it does not go on to do the rest of the request.
+    /// What a sub-agent is given: the manager's task, the writes made so far for the instruction
+    /// (an order id created earlier), and, for a role that `readsRequest`, the user's own words,
+    /// from which it takes the values (see `AgentRole.readsRequest`). It makes the one call the
+    /// manager named, so it does not go on to do the rest of the request.
     static func brief(task: String, instruction: String?, done: [Write]) -> String {
-        guard let instruction, instruction != task else { return task }
+        let changes = HostRun.changes(done)
+        guard changes != nil || (instruction != nil && instruction != task) else { return task }
         var lines = ["Your part (the manager's note): \(task)"]
-        if let changes = HostRun.changes(done) { lines.append("Already done: \(changes)") }
-        // Last, where a small model reads most closely: the values it must take.
-        lines.append("The user's request (take exact ids, quantities and addresses from it): \(instruction)")
+        if let changes { lines.append("Already done: \(changes)") }
+        if let instruction, instruction != task {
+            // Last, where a small model reads most closely: the values it must take.
+            lines.append("The user's request (take exact ids, quantities and addresses from it): \(instruction)")
+        }
         return lines.joined(separator: "\n")
     }
 

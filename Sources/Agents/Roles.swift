@@ -7,18 +7,26 @@ public enum AgentRole: String, Sendable, CaseIterable {
     public var toolNames: [String] {
         switch self {
         case .inventory: ["check_stock", "update_stock", "list_products"]
-        case .orders: ["create_order", "get_order", "list_orders"]
-        case .delivery: ["update_delivery_status", "get_order"]
+        case .orders: ["create_order", "get_order", "list_orders", "list_products"]
+        case .delivery: ["update_delivery_status", "get_order", "list_orders"]
         }
     }
+
+    /// Whether the agent reads the user's request beside the manager's note: the orders agent,
+    /// whose order lines and address are the user's own words, which a small manager garbled on
+    /// the way ("2 Laptops (prod1) to 9 Pine St" became the note "prod1, 9, Pine St."). The others
+    /// act on ids the manager copies from results; with the request, a small inventory agent took
+    /// an order id from it for a product id.
+    var readsRequest: Bool { self == .orders }
 
     /// The manager's description of the delegate tool.
     var delegateDescription: String {
         switch self {
         case .inventory: "Inventory agent: check_stock, list_products, update_stock (restocks and write-offs only)."
-        case .orders: "Orders agent: create_order (reserves the stock itself), get_order, list_orders (to find order ids)."
+        case .orders: "Orders agent: create_order (reserves the stock itself), get_order, list_orders (to find order ids), "
+            + "list_products (to find product ids)."
         case .delivery: "Delivery agent: update_delivery_status (pending → in_transit → delivered, or cancelled, "
-            + "which returns the stock), get_order."
+            + "which returns the stock), get_order, list_orders."
         }
     }
 
@@ -51,12 +59,14 @@ enum ManagerPrompt {
         let finish = finalAnswerTool ? "call final_answer with" : "reply with"
         return """
             You are the manager of an order-management team. You have no database access: delegate to your agents, \
-            inventory, orders and delivery. Give each task exact product ids, quantities, addresses and order ids, \
-            and one product, order or change per task: an agent makes the one call you name. Tasks that do not depend on each other may go in one message. An agent returns its answer and its tool \
-            results: use them, do not ask again. \(UntrustedData.rule) If an agent reports an error (unknown id, short \
-            stock), fix and retry when you can, otherwise stop and say why. Do only what the instruction asks: \
-            no extra checks or changes. If no agent can do what is asked, do nothing and say so. When done, \(finish) a short final answer: what was done (order ids, statuses), \
-            the facts asked for (stock, statuses, items), and what failed and why.
+            inventory, orders and delivery, one product, order or change per task: an agent makes the one call you \
+            name. Give each task exact product ids, quantities, addresses and order ids. An agent returns its answer \
+            and its tool results: use them, do not ask again. \(UntrustedData.rule) Change only what the instruction \
+            asks for: never ship, deliver or cancel an order, and never change stock, unless it says so. If an agent \
+            reports an error (unknown id, short stock), fix and retry when you can, otherwise stop and say why. Your \
+            agents can only check and change stock, create and look up orders, and ship, deliver or cancel orders: \
+            for anything else, delegate nothing and say you cannot. When done, \(finish) a short final answer that \
+            states the results: order ids and statuses, the numbers asked for, and any failure with its reason.
             """
     }
 }

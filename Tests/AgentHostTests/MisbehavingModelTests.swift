@@ -127,7 +127,7 @@ import Testing
         #expect(second.first?.hasPrefix("invalid arguments for create_order: gift_wrap: unknown field 'gift_wrap'; allowed fields: ")
             == true, "\(second)")
         #expect(second.first?.hasSuffix("Fix the call to match the tool's schema. Nothing was called.") == true)
-        #expect(second.last == "unknown tool 'create_orders'. Your tools: create_order, get_order, list_orders.")
+        #expect(second.last == "unknown tool 'create_orders'. Your tools: create_order, get_order, list_orders, list_products.")
         #expect(requests[2].lastToolResults.compactMap { $0["tool_call_id"]?.stringValue } == requests[1].answeredCallIDs)
 
         // The report marks the refused calls as refused by the host.
@@ -171,7 +171,7 @@ import Testing
             + "orders agent: delegate with orders(tool: create_order, task)). Nothing was called. Your tools: inventory, orders, delivery.")
         let orders = llm.requests("orders")
         #expect(orders[1].lastToolResults.first?["content"]?.stringValue == "'update_stock' is not one of your tools (it belongs to the "
-            + "inventory agent). Nothing was called. Your tools: create_order, get_order, list_orders.")
+            + "inventory agent). Nothing was called. Your tools: create_order, get_order, list_orders, list_products.")
         #expect(run.calls("manager").first?.first?["rejected_by_host"] == true)
         #expect(run.calls("orders#1").first?.first?["rejected_by_host"] == true)
     }

@@ -119,7 +119,7 @@ import Testing
         #expect(texts[0] == "invalid arguments for create_order: items[0].quantity: must be an integer, got string 'two'. "
             + "Fix the call to match the tool's schema. Nothing was called.")
         #expect(texts[1].hasPrefix("invalid arguments for create_order: not valid JSON"))
-        #expect(texts[2] == "unknown tool 'create_ordr'. Your tools: create_order, get_order, list_orders.")
+        #expect(texts[2] == "unknown tool 'create_ordr'. Your tools: create_order, get_order, list_orders, list_products.")
         #expect(orders[3].body["tool_choice"] == "none")
         let record = try #require(outcome.report.agents.first { $0.role == "orders" })
         let calls = record.steps.flatMap(\.toolCalls)

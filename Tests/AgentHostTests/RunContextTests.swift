@@ -156,7 +156,7 @@ import TestSupport
         #expect(prompts.count == 3 && prompts.allSatisfy { !$0.hasPrefix("You are the orders ") })
         #expect(Set(prompts.map { String($0.prefix(24)) }).count == 3)
         #expect(orders.requests.count == 1 && orders.requests.first?.systemPrompt.hasPrefix("You are the orders agent") == true)
-        #expect(orders.requests.first?.toolNames == ["create_order", "get_order", "list_orders"])
+        #expect(orders.requests.first?.toolNames == ["create_order", "get_order", "list_orders", "list_products"])
         #expect(try database.orders().isEmpty)
     }
 }

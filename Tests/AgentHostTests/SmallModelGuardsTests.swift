@@ -104,7 +104,7 @@ import Testing
         #expect(try database.orders().count == 1)
         let manager = outcome.llm.requests("manager")
         let delegate = try #require(manager[0].body["tools"]?.arrayValue?.first { $0["function"]?["name"] == "orders" })
-        #expect(delegate["function"]?["parameters"]?["properties"]?["tool"]?["enum"] == ["create_order", "get_order", "list_orders"])
+        #expect(delegate["function"]?["parameters"]?["properties"]?["tool"]?["enum"] == ["create_order", "get_order", "list_orders", "list_products"])
         let refused = try #require(manager[1].lastToolResults.first?["content"]?.stringValue)
         #expect(refused.hasPrefix("invalid arguments for orders:") && refused.contains("tool"), "\(refused)")
         let orders = outcome.llm.requests("orders")
