@@ -124,13 +124,26 @@ struct AgentLoop: Sendable {
             let succeeded = made.map(\.record).filter { !$0.isError }
             let resultsAnswer = resultsCanAnswer && !succeeded.isEmpty
             let choice: ToolChoice = if step == 1, let firstTool { .function(firstTool) } else { .auto }
-            let (response, ms) = try await ask(state.messages, choice: choice, step: step, answerRequired: !resultsAnswer)
+            let response: ChatResponse
+            let ms: Int
+            do {
+                (response, ms) = try await ask(state.messages, choice: choice, step: step, answerRequired: !resultsAnswer)
+            } catch {
+                // The conversation outgrew the model's context (n_ctx 4096 locally, after some 20
+                // delegations): stop, and ask for the answer with the task and the last exchange only.
+                guard case .llm(_, let failure) = error, failure.isContextFull, let shorter = Self.compacted(state.messages) else {
+                    throw error
+                }
+                state.messages = shorter
+                state.note = "the conversation no longer fits the model's context"
+                break
+            }
             if response.toolCalls.isEmpty {
                 state.steps.append(StepRecord(step: step, content: response.content, toolCalls: [], usage: response.usage,
                                               durationMs: ms, finalAnswerRequest: false))
                 if response.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     if resultsAnswer {
-                        state.answer = "Done: " + succeeded.map { "\($0.name) succeeded" }.joined(separator: ", ") + " (results below)."
+                        state.answer = Self.answer(from: succeeded)
                         return
                     }
                     if !nudged {
@@ -162,7 +175,7 @@ struct AgentLoop: Sendable {
                                           usage: response.usage, durationMs: ms, finalAnswerRequest: false))
             if doneWhenFirstToolSucceeds, let firstTool,
                records.contains(where: { $0.record.name == firstTool && !$0.record.isError && !$0.record.rejected }) {
-                state.answer = "Done: \(firstTool) succeeded (results below)."
+                state.answer = Self.answer(from: records.map(\.record).filter { !$0.isError && !$0.rejected })
                 return
             }
             repeatSteps = records.allSatisfy(\.repeatsSuccess) ? repeatSteps + 1 : 0
@@ -172,8 +185,7 @@ struct AgentLoop: Sendable {
                 tracer.emit(TraceEvent(kind: .warning, agent: id, step: step,
                                        message: "only repeats of calls that succeeded: asking for the final answer"))
                 state.answer = try await askForFinalAnswer(&state, step: step + 1, prompt: "You already have those results "
-                    + "(above). Do not call tools. Give your final answer now: what was done, with ids and statuses, the facts "
-                    + "asked for, and what failed and why.")
+                    + "(above). Do not call tools. Give your final answer now, stating the results.")
                 return
             }
         }
@@ -252,6 +264,29 @@ struct AgentLoop: Sendable {
             try await execute(job, step: step)
         }
     }
+
+    /// The system prompt and the task, then the last exchange (the model's last calls and their
+    /// results); nil when there is nothing to leave out.
+    static func compacted(_ messages: [ChatMessage]) -> [ChatMessage]? {
+        guard let last = messages.lastIndex(where: { if case .assistant = $0 { true } else { false } }), last > 2 else {
+            return nil
+        }
+        return Array(messages.prefix(2)) + messages[last...]
+    }
+
+    /// An answer made by the host from successful calls, for a run that ends without the model's:
+    /// each call with its result when that is short ("check_stock: {product_id: prod5, …, stock:
+    /// 17}"). A small manager copied such answers into its own; a bare "Done: check_stock
+    /// succeeded" left its final answer without the number asked for.
+    static func answer(from calls: [ToolCallRecord]) -> String {
+        calls.map { call in
+            let result = PlainText.render(call.result)
+            return result.count <= answerResultLimit ? "\(call.name): \(result)" : "\(call.name) succeeded (its result is below)"
+        }.joined(separator: "; ")
+    }
+
+    /// Characters of a result quoted in a host-made answer.
+    static let answerResultLimit = 240
 
     /// Whether a tool's error asks for the same call again (the database was busy or away).
     static func saysRetry(_ result: JSONValue) -> Bool {

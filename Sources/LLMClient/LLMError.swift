@@ -68,6 +68,14 @@ public enum LLMError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The request did not fit the model's context window (HTTP 400 "maximum context length",
+    /// as OpenAI, vLLM and llama-cpp-python word it): a shorter conversation may still go.
+    public var isContextFull: Bool {
+        guard case .http(400, _, let detail) = self else { return false }
+        let text = detail.lowercased()
+        return text.contains("context length") || text.contains("context window")
+    }
+
     /// "8 MiB", "512 KiB", "100 bytes".
     static func size(_ bytes: Int) -> String {
         if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }

@@ -126,4 +126,37 @@ import Testing
         #expect(calls.count == 3 && calls.allSatisfy { $0.rejected })
         #expect(record.note == "3 steps in a row with only malformed tool calls")
     }
+
+    /// A conversation that outgrows the model's context (HTTP 400 "maximum context length") ends
+    /// the agent as incomplete, with an answer asked for on the task and the last exchange only,
+    /// rather than failing the run.
+    @Test func aFullContextEndsTheAgentWithAnAnswerFromTheLastExchange() async throws {
+        let database = try await TestDatabase.make("fullctx")
+        defer { database.drop() }
+        let full = ScriptedLLMServer.Turn.status(400, body: #"{"error":{"message":"This model's maximum context length is 4096 "#
+            + #"tokens. However, you requested 4705 tokens (4193 in the messages, 512 in the completion)."}}"#, headers: [:])
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod1."])]),
+                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod2."])]),
+                full,
+                .answer("prod1 and prod2 checked."),
+            ]),
+            .agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])]),
+                                 .calls([.init("check_stock", ["product_id": "prod2"])])]),
+        ]
+        let outcome = try await HostHarness.run("Check prod1, then prod2.", routes: routes, database: database)
+        #expect(outcome.report.status == .incomplete, "\(outcome.report.error ?? "")")
+        #expect(outcome.report.finalAnswer == "prod1 and prod2 checked.")
+        let record = try #require(outcome.report.agents.first { $0.role == "manager" })
+        #expect(record.note == "the conversation no longer fits the model's context")
+        let last = try #require(outcome.llm.requests("manager").last)
+        #expect(last.body["tool_choice"] == "none")
+        // System prompt, task, the last delegation and its result, the request for an answer.
+        #expect(last.messages.map { $0["role"]?.stringValue ?? "" } == ["system", "user", "assistant", "tool", "user"])
+        #expect(last.messages[1]["content"] == "Check prod1, then prod2.")
+        #expect(last.lastResultText.isEmpty)  // the request for an answer comes after the result
+        #expect(last.messages[3]["content"]?.stringValue?.contains("inventory#2") == true)
+        #expect(last.messages[4]["content"]?.stringValue?.hasPrefix("Stop: the conversation no longer fits the model's context.") == true)
+    }
 }

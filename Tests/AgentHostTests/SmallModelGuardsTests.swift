@@ -113,7 +113,9 @@ import Testing
         // It read the user's request beside the manager's task.
         #expect(orders.first?.task == "Your part (the manager's note): Create one order: prod1 x2 to 1 Main St.\nThe user's request (take exact ids, quantities and addresses from it): Create one order.")
         let record = try #require(outcome.report.agents.first { $0.role == "orders" })
-        #expect(record.status == .completed && record.answer == "Done: create_order succeeded (results below).")
+        // The host's answer quotes the result (short here), so the manager has the id in words too.
+        let id = try #require(try database.orders().first?["_id"]?.stringValue)
+        #expect(record.status == .completed && record.answer.hasPrefix("create_order: {order_id: \(id), status: pending"), "\(record.answer)")
     }
 
     @Test func theManagerReadsBriefResults() async throws {
