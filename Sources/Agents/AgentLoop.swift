@@ -57,8 +57,8 @@ struct AgentLoop: Sendable {
     private struct State {
         var messages: [ChatMessage]
         var steps: [StepRecord] = []
-        /// For each call made (in the order of `steps`' calls): `writeCount` after it.
-        var writesAfterCall: [Int] = []
+        /// The calls that reached their tool, in order, each with `writeCount` after it.
+        var made: [Made] = []
         var answer: String?
         var status: RunStatus = .completed
         var note: String?
@@ -119,9 +119,7 @@ struct AgentLoop: Sendable {
                 break
             }
             step += 1
-            let made = zip(state.steps.flatMap(\.toolCalls), state.writesAfterCall).filter { !$0.0.rejected }
-                .map { Made(record: $0.0, writesAfter: $0.1) }
-            let succeeded = made.map(\.record).filter { !$0.isError }
+            let succeeded = state.made.map(\.record).filter { !$0.isError }
             let resultsAnswer = resultsCanAnswer && !succeeded.isEmpty
             let choice: ToolChoice = if step == 1, let firstTool { .function(firstTool) } else { .auto }
             let response: ChatResponse
@@ -164,9 +162,9 @@ struct AgentLoop: Sendable {
                 return
             }
             state.messages.append(response.message)
-            let records = try await execute(response.toolCalls, step: step, made: made)
+            let records = try await execute(response.toolCalls, step: step, made: state.made)
             let writes = writeCount?() ?? 0
-            state.writesAfterCall += records.map { _ in writes }
+            state.made += records.filter { !$0.record.rejected }.map { Made(record: $0.record, writesAfter: writes) }
             for (call, record) in zip(response.toolCalls, records) {
                 state.messages.append(.tool(callID: call.id, name: call.name, content: record.content))
             }
@@ -174,8 +172,9 @@ struct AgentLoop: Sendable {
             state.steps.append(StepRecord(step: step, content: response.content, toolCalls: records.map(\.record),
                                           usage: response.usage, durationMs: ms, finalAnswerRequest: false))
             if doneWhenFirstToolSucceeds, let firstTool,
-               records.contains(where: { $0.record.name == firstTool && !$0.record.isError && !$0.record.rejected }) {
-                state.answer = Self.answer(from: records.map(\.record).filter { !$0.isError && !$0.rejected })
+               records.contains(where: { $0.record.name == firstTool && !$0.record.isError }) {
+                // (A call the host refused is an error too.)
+                state.answer = Self.answer(from: records.map(\.record).filter { !$0.isError })
                 return
             }
             repeatSteps = records.allSatisfy(\.repeatsSuccess) ? repeatSteps + 1 : 0

@@ -136,7 +136,7 @@ public enum HostRun {
                          limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
                                              maxConcurrentTools: settings.maxParallelDelegations),
                          llm: models.model(for: "manager"), tracer: tracer, log: log, foreignTools: foreignTools(for: nil),
-                         writeCount: { ledger.done.count })
+                         writeCount: { ledger.count })
     }
 
     static func subAgent(_ role: AgentRole, id: String, models: AgentModels, server: MCPClient, serverTools: [MCPToolInfo],
@@ -149,7 +149,7 @@ public enum HostRun {
                          limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
                          llm: models.model(for: role.rawValue), tracer: tracer, log: log, foreignTools: foreignTools(for: role),
                          resultsCanAnswer: settings.finalAnswerTool, refusesFailedRepeats: true, doneWhenFirstToolSucceeds: true,
-                         writeCount: { ledger.done.count })
+                         writeCount: { ledger.count })
     }
 
     /// Sends every agent's system prompt and tools to its endpoint once, with a placeholder task

@@ -51,6 +51,8 @@ final class WriteLedger: Sendable {
 
     /// The writes that succeeded so far, in order.
     var done: [Write] { state.withLock { $0.done } }
+    /// How many writes succeeded so far (without copying them).
+    var count: Int { state.withLock { $0.done.count } }
 
     enum Claim {
         case claimed
