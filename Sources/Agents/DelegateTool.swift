@@ -33,7 +33,7 @@ struct DelegateTool: AgentTool {
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         let task = Self.brief(task: arguments["task"]?.stringValue ?? "", instruction: role.readsRequest ? instruction : nil,
-                              done: ledger?.done ?? [])
+                              done: role.readsDone ? ledger?.done ?? [] : [])
         let record = try await makeAgent(role).run(task: task, firstTool: arguments["tool"]?.stringValue)
         var content = data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? []) }

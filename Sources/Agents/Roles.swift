@@ -19,14 +19,20 @@ public enum AgentRole: String, Sendable, CaseIterable {
     /// an order id from it for a product id.
     var readsRequest: Bool { self == .orders }
 
+    /// Whether the agent reads the writes already made for the request: the orders agent, so that
+    /// it does not create an order twice, and the delivery agent, which ships the order just
+    /// created. Not the inventory agent: told "Already done: update_stock prod3 stock 40", a
+    /// small one wrote to prod3 again.
+    var readsDone: Bool { self != .inventory }
+
     /// The manager's description of the delegate tool.
     var delegateDescription: String {
         switch self {
         case .inventory: "Inventory agent: check_stock, list_products, update_stock (restocks and write-offs only)."
         case .orders: "Orders agent: create_order (reserves the stock itself), get_order, list_orders (to find order ids), "
             + "list_products (to find product ids)."
-        case .delivery: "Delivery agent: update_delivery_status (pending → in_transit → delivered, or cancelled, "
-            + "which returns the stock), get_order, list_orders."
+        case .delivery: "Delivery agent: update_delivery_status (in_transit to ship, delivered once the customer has it, "
+            + "or cancelled, which returns the stock), get_order, list_orders."
         }
     }
 
@@ -38,7 +44,8 @@ public enum AgentRole: String, Sendable, CaseIterable {
             "create_order reserves the stock itself: never change stock. Create each requested order exactly once. "
                 + "If create_order fails (unknown product, short stock), report its error; do not change the order."
         case .delivery:
-            "Statuses go pending → in_transit → delivered; a pending or in_transit order can be cancelled. "
+            "To ship an order, set in_transit; set delivered only once the customer has it; a pending or in_transit "
+                + "order can be cancelled. "
                 + "Use exact order ids; find unknown ones with get_order."
         }
     }

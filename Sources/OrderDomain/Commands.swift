@@ -134,15 +134,20 @@ public struct UpdateDeliveryStatusCommand: Command {
     public static let inputSchema = JSONSchema.object(
         properties: [
             .init("order_id", Field.orderID),
-            .init("status", .string(enumeration: OrderStatus.allCases.map(\.rawValue),
-                                    description: "New status: pending → in_transit → delivered; pending or in_transit → cancelled.")),
+            .init("status", .string(enumeration: OrderStatus.targets.map(\.rawValue),
+                                    description: "New status: in_transit when it ships, delivered when the customer has it, "
+                                        + "cancelled (returns its stock) from pending or in_transit.")),
             .init("note", Field.text(500, "Optional note kept in the order's history, such as a tracking number.")),
         ],
         required: ["order_id", "status"])
     public init(validated arguments: JSONObject) throws(OrderError) {
         orderID = try Field.orderID(Field.string(arguments, "order_id"), field: "order_id")
         let raw = try Field.string(arguments, "status")
-        guard let status = OrderStatus(rawValue: raw) else { throw .invalidArgument(field: "status", problem: "is not a status") }
+        guard let status = OrderStatus(rawValue: raw), OrderStatus.targets.contains(status) else {
+            throw .invalidArgument(field: "status", problem: "must be one of "
+                                       + OrderStatus.targets.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                                       + " (an order is pending only until it ships or is cancelled)")
+        }
         self.status = status
         note = arguments["note"]?.stringValue
     }

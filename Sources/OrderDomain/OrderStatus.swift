@@ -19,6 +19,11 @@ public enum OrderStatus: String, CaseIterable, Sendable, Hashable {
     }
 
     public var isFinal: Bool { allowedNext.isEmpty }
+
+    /// The statuses an order can be moved to: every one but `pending`, which only a new order has.
+    /// Leaving it out of update_delivery_status's enum keeps a caller (a small model told to
+    /// "ship" a pending order) from setting the status it already has and calling that a success.
+    public static let targets: [OrderStatus] = allCases.filter { $0 != .pending }
 }
 
 /// What a requested status change means for an order in a given status.

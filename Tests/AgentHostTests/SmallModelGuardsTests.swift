@@ -118,6 +118,30 @@ import Testing
         #expect(record.status == .completed && record.answer.hasPrefix("create_order: {order_id: \(id), status: pending"), "\(record.answer)")
     }
 
+    /// The delivery agent reads the writes made so far (it ships the order just created); the
+    /// inventory agent does not (told of an earlier update_stock, a small one wrote again).
+    @Test func whatIsAlreadyDoneGoesToTheOrdersAndDeliveryAgentsOnly() async throws {
+        let database = try await TestDatabase.make("alreadydone")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["tool": "create_order", "task": "prod1 x2 to 1 Main St."])]),
+                .calls([.init("delivery", ["tool": "list_orders", "task": "Find the new order."])]),
+                .calls([.init("inventory", ["tool": "check_stock", "task": "Stock of prod1."])]),
+                .answer("Created and checked."),
+            ]),
+            .agent("orders", [.calls([.init("create_order", Self.order)])]),
+            .agent("delivery", [.calls([.init("list_orders", [:])])]),
+            .agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])])]),
+        ]
+        let outcome = try await HostHarness.run("Order 2 prod1 to 1 Main St and check prod1.", routes: routes, database: database)
+        #expect(outcome.report.status == .completed)
+        let id = try #require(try database.orders().first?["_id"]?.stringValue)
+        let delivery = try #require(outcome.llm.requests("delivery").first?.task)
+        #expect(delivery == "Your part (the manager's note): Find the new order.\nAlready done: create_order \(id) pending.")
+        #expect(outcome.llm.requests("inventory").first?.task == "Stock of prod1.")
+    }
+
     @Test func theManagerReadsBriefResults() async throws {
         let database = try await TestDatabase.make("brief")
         defer { database.drop() }

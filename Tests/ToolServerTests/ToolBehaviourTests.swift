@@ -287,14 +287,15 @@ import Testing
     @Test("update_delivery_status to the status the order already has succeeds with changed:false and changes nothing")
     func sameStatusIsNoOp() async throws {
         let fixture = try await Fixture.make("noop")
-        let pending = try await fixture.placed([("prod1", 1)])
+        let shipped = try await fixture.placed([("prod1", 1)])
+        try await fixture.move(shipped, to: "in_transit")
         let delivered = try await fixture.placed([("prod2", 1)])
         try await fixture.move(delivered, to: "in_transit")
         try await fixture.move(delivered, to: "delivered")
         let cancelled = try await fixture.placed([("prod3", 3)])
         try await fixture.move(cancelled, to: "cancelled")
 
-        for (id, status) in [(pending, "pending"), (delivered, "delivered"), (cancelled, "cancelled")] {
+        for (id, status) in [(shipped, "in_transit"), (delivered, "delivered"), (cancelled, "cancelled")] {
             let before = try fixture.database.snapshot()
             let result = try await fixture.client.call("update_delivery_status",
                                                        ["order_id": .string(id), "status": .string(status), "note": "again"])
@@ -308,6 +309,27 @@ import Testing
         await fixture.finish()
     }
 
+    @Test("update_delivery_status refuses 'pending' for every order, which only a new order has, and changes nothing")
+    func pendingIsNotATarget() async throws {
+        let fixture = try await Fixture.make("pending")
+        let pending = try await fixture.placed([("prod1", 1)])
+        let shipped = try await fixture.placed([("prod2", 1)])
+        try await fixture.move(shipped, to: "in_transit")
+        let cancelled = try await fixture.placed([("prod3", 3)])
+        try await fixture.move(cancelled, to: "cancelled")
+        for id in [pending, shipped, cancelled] {
+            let before = try fixture.database.snapshot()
+            let text = try await fixture.refused("update_delivery_status", ["order_id": .string(id), "status": "pending"])
+            #expect(text == "invalid arguments: status must be one of 'in_transit', 'delivered', 'cancelled', got 'pending'. "
+                    + "Nothing was changed.")
+            #expect(try fixture.database.snapshot() == before)
+        }
+        let tools = try await fixture.client.request("tools/list")["result"]?["tools"]?.arrayValue ?? []
+        let schema = tools.first { $0["name"] == "update_delivery_status" }
+        #expect(schema?["inputSchema"]?["properties"]?["status"]?["enum"] == ["in_transit", "delivered", "cancelled"])
+        await fixture.finish()
+    }
+
     struct Disallowed: Sendable, CustomTestStringConvertible {
         let path: [String]
         let to: String
@@ -317,11 +339,8 @@ import Testing
 
     static let disallowed = [
         Disallowed(path: [], to: "delivered", allowed: "'in_transit' or 'cancelled'"),
-        Disallowed(path: ["in_transit"], to: "pending", allowed: "'delivered' or 'cancelled'"),
         Disallowed(path: ["in_transit", "delivered"], to: "in_transit", allowed: "none: 'delivered' is final"),
         Disallowed(path: ["in_transit", "delivered"], to: "cancelled", allowed: "none: 'delivered' is final"),
-        Disallowed(path: ["in_transit", "delivered"], to: "pending", allowed: "none: 'delivered' is final"),
-        Disallowed(path: ["cancelled"], to: "pending", allowed: "none: 'cancelled' is final"),
         Disallowed(path: ["cancelled"], to: "in_transit", allowed: "none: 'cancelled' is final"),
         Disallowed(path: ["in_transit", "cancelled"], to: "delivered", allowed: "none: 'cancelled' is final"),
     ]
@@ -347,7 +366,7 @@ import Testing
         #expect(try await fixture.refused("update_delivery_status", ["order_id": "not an id!", "status": "cancelled"])
                 .hasPrefix("invalid arguments: order_id 'not an id!' is not valid: use 1-64 characters from A-Z a-z 0-9 . _ : -"))
         #expect(try await fixture.refused("update_delivery_status", ["order_id": .string(id), "status": "shipped"])
-                == "invalid arguments: status must be one of 'pending', 'in_transit', 'delivered', 'cancelled', got 'shipped'. "
+                == "invalid arguments: status must be one of 'in_transit', 'delivered', 'cancelled', got 'shipped'. "
                 + "Nothing was changed.")
         #expect(try await fixture.refused("update_delivery_status", ["order_id": .string(id), "status": "in_transit", "note": ""])
                 .hasPrefix("invalid arguments: note"))
