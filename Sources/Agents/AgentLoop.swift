@@ -280,12 +280,16 @@ struct AgentLoop: Sendable {
     static func answer(from calls: [ToolCallRecord]) -> String {
         calls.map { call in
             let result = PlainText.render(call.result)
-            return result.count <= answerResultLimit ? "\(call.name): \(result)" : "\(call.name) succeeded (its result is below)"
+            if result.count <= answerResultLimit { return "\(call.name): \(result)" }
+            if let list = ResultDigest.listLine(call.result, limit: answerListLimit) { return "\(call.name): \(list)" }
+            return "\(call.name) succeeded (its result is below)"
         }.joined(separator: "; ")
     }
 
     /// Characters of a result quoted in a host-made answer.
     static let answerResultLimit = 240
+    /// Characters of a list quoted in a host-made answer, each element with its own fields.
+    static let answerListLimit = 900
 
     /// Whether a tool's error asks for the same call again (the database was busy or away).
     static func saysRetry(_ result: JSONValue) -> Bool {

@@ -32,7 +32,7 @@ struct DelegateTool: AgentTool {
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
-        let task = Self.brief(task: arguments["task"]?.stringValue ?? "", instruction: role.readsRequest ? instruction : nil,
+        let task = Self.brief(task: arguments["task"]?.stringValue ?? "", instruction: instruction,
                               done: role.readsDone ? ledger?.done ?? [] : [])
         let record = try await makeAgent(role).run(task: task, firstTool: arguments["tool"]?.stringValue)
         var content = data.wrap(Self.report(record, brief: true))
@@ -41,8 +41,10 @@ struct DelegateTool: AgentTool {
     }
 
     /// What a sub-agent is given: the manager's task, the writes made so far for the instruction
-    /// (an order id created earlier), and, for a role that `readsRequest`, the user's own words,
-    /// from which it takes the values (see `AgentRole.readsRequest`). It makes the one call the
+    /// (an order id created earlier; see `AgentRole.readsDone`), and the user's own words, from
+    /// which it takes the values: a small manager's notes lost them ("2 Laptops (prod1) to 9 Pine
+    /// St" became "prod1, 9, Pine St."; "two Monitors (prod4) … written off" became "write_off,
+    /// prod4", and the inventory agent wrote off 10). It makes the one call the
     /// manager named, so it does not go on to do the rest of the request.
     static func brief(task: String, instruction: String?, done: [Write]) -> String {
         let changes = HostRun.changes(done)

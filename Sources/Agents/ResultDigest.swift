@@ -20,4 +20,27 @@ enum ResultDigest {
             return value
         }
     }
+
+    /// A list result in one line, each element with its own fields only: "3 orders: {order_id:
+    /// ord_a, status: pending, total: 49.99, delivery_address: 5 Oak St}; …" (nil: not a list, or
+    /// longer than `limit` even so). A small manager given the whole list as JSON answered "no
+    /// orders are waiting" over three pending ones.
+    static func listLine(_ result: JSONValue, limit: Int) -> String? {
+        guard case .object(let object) = compact(result),
+              let (key, elements) = object.entries.lazy.compactMap({ entry in entry.value.arrayValue.map { (entry.key, $0) } }).first
+        else { return nil }
+        let rendered = elements.map { element -> String in
+            guard case .object(let fields) = element else { return PlainText.render(element) }
+            var own = JSONObject()
+            for (name, value) in fields {
+                switch value {
+                case .object, .array: continue
+                default: own[name] = value
+                }
+            }
+            return PlainText.render(.object(own))
+        }
+        let line = "\(elements.count) \(key): " + (rendered.isEmpty ? "none" : rendered.joined(separator: "; "))
+        return line.count <= limit ? line : nil
+    }
 }

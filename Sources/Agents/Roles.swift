@@ -12,13 +12,6 @@ public enum AgentRole: String, Sendable, CaseIterable {
         }
     }
 
-    /// Whether the agent reads the user's request beside the manager's note: the orders agent,
-    /// whose order lines and address are the user's own words, which a small manager garbled on
-    /// the way ("2 Laptops (prod1) to 9 Pine St" became the note "prod1, 9, Pine St."). The others
-    /// act on ids the manager copies from results; with the request, a small inventory agent took
-    /// an order id from it for a product id.
-    var readsRequest: Bool { self == .orders }
-
     /// Whether the agent reads the writes already made for the request: the orders agent, so that
     /// it does not create an order twice, and the delivery agent, which ships the order just
     /// created. Not the inventory agent: told "Already done: update_stock prod3 stock 40", a

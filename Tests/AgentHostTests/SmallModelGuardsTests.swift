@@ -118,9 +118,10 @@ import Testing
         #expect(record.status == .completed && record.answer.hasPrefix("create_order: {order_id: \(id), status: pending"), "\(record.answer)")
     }
 
-    /// The delivery agent reads the writes made so far (it ships the order just created); the
-    /// inventory agent does not (told of an earlier update_stock, a small one wrote again).
-    @Test func whatIsAlreadyDoneGoesToTheOrdersAndDeliveryAgentsOnly() async throws {
+    /// Every sub-agent reads the user's request; the delivery agent also reads the writes made so
+    /// far (it ships the order just created); the inventory agent does not (told of an earlier
+    /// update_stock, a small one wrote again).
+    @Test func subAgentsReadTheRequestAndOnlyOrdersAndDeliveryReadWhatIsDone() async throws {
         let database = try await TestDatabase.make("alreadydone")
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
@@ -137,9 +138,29 @@ import Testing
         let outcome = try await HostHarness.run("Order 2 prod1 to 1 Main St and check prod1.", routes: routes, database: database)
         #expect(outcome.report.status == .completed)
         let id = try #require(try database.orders().first?["_id"]?.stringValue)
+        let request = "The user's request (take exact ids, quantities and addresses from it): Order 2 prod1 to 1 Main St and check prod1."
         let delivery = try #require(outcome.llm.requests("delivery").first?.task)
-        #expect(delivery == "Your part (the manager's note): Find the new order.\nAlready done: create_order \(id) pending.")
-        #expect(outcome.llm.requests("inventory").first?.task == "Stock of prod1.")
+        #expect(delivery == "Your part (the manager's note): Find the new order.\nAlready done: create_order \(id) pending.\n\(request)")
+        #expect(outcome.llm.requests("inventory").first?.task == "Your part (the manager's note): Stock of prod1.\n\(request)")
+    }
+
+    /// A list too long to quote whole is quoted with each element's own fields, so the manager
+    /// reads it in words rather than "list_products succeeded (its result is below)".
+    @Test func aSubAgentAnswersWithAListInOneLine() async throws {
+        let catalogue = TestDatabase.demoProducts + [("prod4", "Monitor", "249.99", 8), ("prod5", "Keyboard", "49.99", 25)]
+        let database = try await TestDatabase.make("listline", products: catalogue)
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("inventory", ["tool": "list_products", "task": "List the products."])]), .answer("Listed.")]),
+            .agent("inventory", [.calls([.init("list_products", [:])])]),
+        ]
+        let outcome = try await HostHarness.run("Which products are low on stock?", routes: routes, database: database)
+        let record = try #require(outcome.report.agents.first { $0.role == "inventory" })
+        let stock = try database.stock()
+        let products = catalogue.map { id, name, price, _ in
+            "{product_id: \(id), name: \(name), price: \(price), stock: \(stock[id] ?? -1)}"
+        }
+        #expect(record.answer == "list_products: \(products.count) products: " + products.joined(separator: "; "))
     }
 
     @Test func theManagerReadsBriefResults() async throws {
