@@ -62,8 +62,8 @@ public enum HostRun {
                                    tracer: tracer, log: log, counter: counter, ledger: ledger, instruction: task)
                 if let goal { loop.goalReached = { goal(ledger.done) } }
                 var answer = try await loop.run(task: task).answer
-                if let changes = changeLine(ledger.done) {
-                    answer += (instructions.count == 1 ? "\n" : " ") + changes  // one line per order when several
+                for line in [changeLine(ledger.done), failureLine(ledger.unresolved)].compactMap({ $0 }) {
+                    answer += (instructions.count == 1 ? "\n" : " ") + line  // one line per order when several
                 }
                 answers.append(instructions.count == 1 ? answer : "\(index + 1). \(answer)")
             }
@@ -87,6 +87,19 @@ public enum HostRun {
     /// and status whatever the model wrote: "Changes: create_order ord_… pending; …".
     static func changeLine(_ writes: [Write]) -> String? {
         changes(writes).map { "Changes: \($0)" }
+    }
+
+    /// The writes the tools refused and nothing made good, from the errors themselves, so that
+    /// the answer says what failed and why whatever the model wrote: "Failed: create_order prod1:
+    /// insufficient stock: 'prod1' (Laptop): requested 12, available 10." (nil: none). Only the
+    /// error's first sentence: the rest tells a model what to do next.
+    static func failureLine(_ failures: [FailedWrite]) -> String? {
+        guard !failures.isEmpty else { return nil }
+        return "Failed: " + failures.map { failure in
+            var sentence = failure.error.range(of: ". ").map { String(failure.error[..<$0.lowerBound]) } ?? failure.error
+            if sentence.hasSuffix(".") { sentence.removeLast() }
+            return [failure.tool, failure.subject].filter { !$0.isEmpty }.joined(separator: " ") + ": " + sentence
+        }.joined(separator: "; ") + "."
     }
 
     /// The writes, "create_order ord_… pending; update_stock prod1 stock 12." (nil: none).

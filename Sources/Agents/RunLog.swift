@@ -14,6 +14,20 @@ public struct Write: Sendable {
     public let result: JSONValue
 }
 
+/// A write the tool refused (short stock, an unknown id, a status change not allowed): the tool,
+/// what it was about (an order id, a product id, an order's product ids) and the error's text.
+public struct FailedWrite: Sendable, Equatable {
+    public let tool: String
+    public let subject: String
+    public let error: String
+
+    /// What a write is about, from its arguments: its order or product id, or an order's product ids.
+    static func subject(of arguments: JSONValue) -> String {
+        if let id = arguments["order_id"]?.stringValue ?? arguments["product_id"]?.stringValue { return id }
+        return (arguments["items"]?.arrayValue ?? []).compactMap { $0["product_id"]?.stringValue }.joined(separator: ",")
+    }
+}
+
 /// Whether an instruction is done, given its successful writes (see `HostRun.run(instructions:…)`).
 public typealias RunGoal = @Sendable ([Write]) -> Bool
 
@@ -45,6 +59,8 @@ final class WriteLedger: Sendable {
         var entries: [Key: Entry] = [:]
         /// The successes in order, for the answer's "Changes:" line.
         var done: [Write] = []
+        /// The refusals in order, each with its agent and whether a later success made it good.
+        var failed: [(failure: FailedWrite, agent: String, madeGood: Bool)] = []
     }
 
     private let state = Mutex(State())
@@ -53,6 +69,18 @@ final class WriteLedger: Sendable {
     var done: [Write] { state.withLock { $0.done } }
     /// How many writes succeeded so far (without copying them).
     var count: Int { state.withLock { $0.done.count } }
+    /// The refused writes that nothing made good, each once, for the answer's "Failed:" line. A
+    /// later success of the same tool made a refusal good if it was on the same subject, or by the
+    /// same agent (which fixed its call: a wrong order id, then the right one).
+    var unresolved: [FailedWrite] {
+        state.withLock { state in
+            var out: [FailedWrite] = []
+            for entry in state.failed where !entry.madeGood && !out.contains(entry.failure) {
+                out.append(entry.failure)
+            }
+            return out
+        }
+    }
 
     enum Claim {
         case claimed
@@ -74,12 +102,22 @@ final class WriteLedger: Sendable {
         }
     }
 
-    /// Ends a claim: a success is remembered; a failure frees the write for another try.
-    func finish(_ tool: String, _ arguments: JSONValue, agent: String, result: JSONValue?) {
+    /// Ends a claim: a success is remembered; a failure frees the write for another try, and its
+    /// `error` (the tool's refusal; nil when the call did not get that far) is kept.
+    func finish(_ tool: String, _ arguments: JSONValue, agent: String, result: JSONValue?, error: String? = nil) {
         let key = Key(tool, arguments)
+        let subject = FailedWrite.subject(of: arguments)
         state.withLock { state in
             state.entries[key] = result.map { .done(Done(agent: agent, result: $0)) }
-            if let result { state.done.append(Write(tool: tool, result: result)) }
+            if let result {
+                state.done.append(Write(tool: tool, result: result))
+                for index in state.failed.indices where state.failed[index].failure.tool == tool
+                    && (state.failed[index].agent == agent || state.failed[index].failure.subject == subject) {
+                    state.failed[index].madeGood = true
+                }
+            } else if let error {
+                state.failed.append((FailedWrite(tool: tool, subject: subject, error: error), agent, false))
+            }
         }
     }
 }

@@ -27,9 +27,10 @@ struct ServerTool: AgentTool {
             return .error("\(agent) is making this exact \(info.name) call right now, so it was not made twice.")
         case .claimed:
             var succeeded: JSONValue?  // (not `nil` in a JSONValue context: that is JSON null)
-            defer { ledger.finish(info.name, arguments, agent: caller, result: succeeded) }
+            var refused: String?
+            defer { ledger.finish(info.name, arguments, agent: caller, result: succeeded, error: refused) }
             let outcome = try await send(arguments)
-            if !outcome.isError { succeeded = outcome.record }
+            if outcome.isError { refused = outcome.content } else { succeeded = outcome.record }
             return outcome
         }
     }

@@ -51,6 +51,34 @@ import Testing
         #expect(steps[0].toolCalls.map(\.rejected) == [false])  // the server refused it, not the host
         #expect(steps[1].toolCalls.map(\.isError) == [false])
         #expect(outcome.trace.contains("✗ update_delivery_status"))
+        // The agent made its failure good: the answer lists the change, and no failure.
+        let id = try #require(orders.first?["_id"]?.stringValue)
+        #expect(outcome.report.finalAnswer == "Order shipped.\nChanges: create_order \(id) pending; update_delivery_status \(id) in_transit.")
+    }
+
+    /// Whatever the model writes, the answer ends with the writes the tools refused and nothing
+    /// made good, from the errors themselves.
+    @Test func theAnswerSaysWhatFailedWhateverTheModelWrote() async throws {
+        let database = try await TestDatabase.make("failedline")
+        defer { database.drop() }
+        let short: JSONValue = ["items": [["product_id": "prod1", "quantity": 12], ["product_id": "prod2", "quantity": 1]],
+                                "delivery_address": "9 Pine St"]
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["tool": "create_order", "task": "12 prod1 and 1 prod2 to 9 Pine St."])]),
+                .calls([.init("orders", ["tool": "create_order", "task": "1 prod3 to 1 Main St."])]),
+                .answer("Done."),
+            ]),
+            .agent("orders", [
+                .calls([.init("create_order", short)]), .answer("It failed."),
+                .calls([.init("create_order", ["items": [["product_id": "prod3", "quantity": 1]], "delivery_address": "1 Main St"])]),
+            ]),
+        ]
+        let outcome = try await HostHarness.run("Order 12 Laptops (prod1) and a Smartphone (prod2) to 9 Pine St, and a prod3 to 1 Main St.",
+                                                routes: routes, database: database)
+        let id = try #require(try database.orders().first?["_id"]?.stringValue)
+        #expect(outcome.report.finalAnswer == "Done.\nChanges: create_order \(id) pending.\n"
+                + "Failed: create_order prod1,prod2: insufficient stock: 'prod1' (Laptop): requested 12, available 10.")
     }
 
     @Test func shortStockCreatesNothingAndTheAnswerSaysWhy() async throws {
