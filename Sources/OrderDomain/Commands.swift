@@ -181,7 +181,8 @@ public struct ListProductsCommand: Command {
     public let lowStockBelow: Int64?
     public static let inputSchema = JSONSchema.object(properties: [
         .init("limit", .integer(minimum: 1, maximum: maxLimit, description: "At most this many products, by id. Default 100.")),
-        .init("low_stock_below", .integer(minimum: 0, maximum: 1_000_000_000,
+        // From 1: stock is never below 0, so 0 matches nothing (a small model sent it to mean "no filter").
+        .init("low_stock_below", .integer(minimum: 1, maximum: 1_000_000_000,
                                           description: "Only products whose stock is below this number. Optional.")),
     ])
     public init(validated arguments: JSONObject) throws(OrderError) {

@@ -6,7 +6,7 @@ struct ListProductsCommandTests {
     @Test("good arguments decode", arguments: [
         (#"{}"#, 100, Int64?.none),
         (#"{"limit":500}"#, 500, nil),
-        (#"{"limit":1,"low_stock_below":0}"#, 1, 0),
+        (#"{"limit":1,"low_stock_below":1}"#, 1, 1),
         (#"{"low_stock_below":1000000000}"#, 100, 1_000_000_000),
         (#"{"low_stock_below":5.0}"#, 100, 5),
     ])
@@ -20,8 +20,8 @@ struct ListProductsCommandTests {
         (#"{"limit":0}"#, "limit", "must be an integer from 1 to 500, got 0"),
         (#"{"limit":501}"#, "limit", "must be an integer from 1 to 500, got 501"),
         (#"{"limit":true}"#, "limit", "must be an integer, got boolean true"),
-        (#"{"low_stock_below":-1}"#, "low_stock_below", "must be an integer from 0 to 1000000000, got -1"),
-        (#"{"low_stock_below":1000000001}"#, "low_stock_below", "must be an integer from 0 to 1000000000, got 1000000001"),
+        (#"{"low_stock_below":0}"#, "low_stock_below", "must be an integer from 1 to 1000000000, got 0"),
+        (#"{"low_stock_below":1000000001}"#, "low_stock_below", "must be an integer from 1 to 1000000000, got 1000000001"),
         (#"{"low_stock_below":2.5}"#, "low_stock_below", "must be an integer, got number 2.5"),
         (#"{"low_stock_below":{"$lt":5}}"#, "low_stock_below", #"must be an integer, got object {"$lt":5}"#),
         (#"{"category":"audio"}"#, "category", "unknown field 'category'; allowed fields: 'limit', 'low_stock_below'"),

@@ -131,7 +131,7 @@ import Testing
         Case(name: "limit -1", tool: "list_products", arguments: ["limit": -1],
              expected: "invalid arguments: limit must be an integer from 1 to 500, got -1."),
         Case(name: "low_stock_below huge", tool: "list_products", arguments: ["low_stock_below": .int(Int64.max)],
-             expected: "invalid arguments: low_stock_below must be an integer from 0 to 1000000000"),
+             expected: "invalid arguments: low_stock_below must be an integer from 1 to 1000000000"),
     ]
 
     static let operatorObjects: [Case] = [

@@ -460,13 +460,15 @@ import Testing
         #expect(try await ids(["limit": 2]) == ["prod1", "prod2"])
         #expect(try await ids(["low_stock_below": 15]) == ["prod1"])
         #expect(try await ids(["low_stock_below": 16]) == ["prod1", "prod2"])
-        #expect(try await ids(["low_stock_below": 0]) == [])
+        #expect(try await ids(["low_stock_below": 1]) == [])
         #expect(try await ids(["low_stock_below": 31, "limit": 1]) == ["prod1"])
         _ = try await fixture.client.call("update_stock", ["product_id": "prod3", "delta": -25])
         #expect(try await ids(["low_stock_below": 6]) == ["prod3"])
         #expect(try await fixture.refused("list_products", ["limit": 501])
                 == "invalid arguments: limit must be an integer from 1 to 500, got 501. Nothing was changed.")
         #expect(try await fixture.refused("list_products", ["low_stock_below": -1]).hasPrefix("invalid arguments: low_stock_below"))
+        #expect(try await fixture.refused("list_products", ["low_stock_below": 0])
+                == "invalid arguments: low_stock_below must be an integer from 1 to 1000000000, got 0. Nothing was changed.")
         await fixture.finish()
     }
 }
