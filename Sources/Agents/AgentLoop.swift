@@ -100,6 +100,7 @@ struct AgentLoop: Sendable {
         var malformedSteps = 0
         var repeatSteps = 0
         var nudged = false
+        var foundAlreadyDone = false
         var step = 0
         while state.answer == nil {
             if step > 0, goalReached?() == true {
@@ -172,12 +173,20 @@ struct AgentLoop: Sendable {
             state.steps.append(StepRecord(step: step, content: response.content, toolCalls: records.map(\.record),
                                           usage: response.usage, durationMs: ms, finalAnswerRequest: false))
             if doneWhenFirstToolSucceeds, let firstTool,
-               records.contains(where: { $0.record.name == firstTool && !$0.record.isError }) {
-                // (A call the host refused is an error too.)
+               records.contains(where: { $0.record.name == firstTool && !$0.record.isError && !$0.alreadyDone }) {
+                // (A call the host refused is an error too. A write another agent had already made
+                // is not this agent's part done: given the whole request, a small inventory agent
+                // told "prod5 5" made the request's first restock, of prod3, again.)
                 state.answer = Self.answer(from: records.map(\.record).filter { !$0.isError })
                 return
             }
             repeatSteps = records.allSatisfy(\.repeatsSuccess) ? repeatSteps + 1 : 0
+            if foundAlreadyDone, repeatSteps > 0 {
+                // Nothing new after its call was found already done: the earlier result is its answer.
+                state.answer = Self.answer(from: state.made.map(\.record).filter { !$0.isError })
+                return
+            }
+            foundAlreadyDone = foundAlreadyDone || records.contains(where: \.alreadyDone)
             if repeatSteps >= 2 {
                 // Twice in a row only calls it has already made, with their results in hand: the model
                 // has nothing new to do (a small model repeated a read three times rather than answer).
@@ -229,6 +238,8 @@ struct AgentLoop: Sendable {
         var content: String
         /// Refused as identical to a call that succeeded earlier.
         var repeatsSuccess = false
+        /// Not made: the same write already succeeded for this request, in another agent.
+        var alreadyDone = false
     }
 
     /// A call made earlier in the run, and the instruction's write count after it.
@@ -348,7 +359,7 @@ struct AgentLoop: Sendable {
                                message: rejected ? "refused by the host" : nil))
         let record = ToolCallRecord(id: call.id, name: call.name, arguments: parsed.value ?? .string(call.arguments),
                                     isError: outcome.isError, result: outcome.record, durationMs: ms, rejected: rejected)
-        return Executed(record: record, content: outcome.content, repeatsSuccess: repeatsSuccess)
+        return Executed(record: record, content: outcome.content, repeatsSuccess: repeatsSuccess, alreadyDone: outcome.alreadyDone)
     }
 
     /// Why the host refuses a call without running it, phrased so the model can fix it.

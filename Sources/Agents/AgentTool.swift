@@ -8,11 +8,15 @@ public struct ToolOutcome: Sendable {
     public var content: String
     /// The structured result (or the error text) for the trace and the run report.
     public var record: JSONValue
+    /// Not made: the same write already succeeded for this request (see `WriteLedger`); `record`
+    /// is that one's result.
+    public var alreadyDone: Bool
 
-    public init(isError: Bool, content: String, record: JSONValue) {
+    public init(isError: Bool, content: String, record: JSONValue, alreadyDone: Bool = false) {
         self.isError = isError
         self.content = content
         self.record = record
+        self.alreadyDone = alreadyDone
     }
 
     public static func error(_ text: String) -> ToolOutcome {

@@ -18,11 +18,13 @@ struct ServerTool: AgentTool {
         guard !info.readOnly else { return try await send(arguments) }
         switch ledger.claim(info.name, arguments, agent: caller) {
         case .done(let done):
-            // Reported as a success, the earlier one's: the work is done, and a small model told
-            // "error" here tried the same call again until its step limit.
+            // Reported as a success, the earlier one's: a small model told "error" here tried the
+            // same call again until its step limit. But it may have copied the earlier call from
+            // the request instead of making its own part, so it is told to make that.
             return ToolOutcome(isError: false, content: "already done: this exact \(info.name) call succeeded earlier for this "
-                + "request (\(done.agent)), so it was not made again. Its result: \(data.wrap(done.result)). Do not repeat the call.",
-                record: Self.noted(done.result, "not repeated: \(info.name) already succeeded in \(done.agent)"))
+                + "request (\(done.agent)), so it was not made again. Its result: \(data.wrap(done.result)). Do not repeat it. "
+                + "If your part (the manager's note) is a different call, make that one now.",
+                record: Self.noted(done.result, "not repeated: \(info.name) already succeeded in \(done.agent)"), alreadyDone: true)
         case .inFlight(let agent):
             return .error("\(agent) is making this exact \(info.name) call right now, so it was not made twice.")
         case .claimed:

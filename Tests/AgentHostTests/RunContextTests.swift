@@ -22,10 +22,13 @@ import TestSupport
                 .calls([.init("orders", ["tool": "create_order", "task": "Place the order for the smartphone."])]),
                 .answer("Done."),
             ]),
-            // Each orders agent is done once its create_order succeeds (or is reported done).
+            // The first orders agent is done once its create_order succeeds. The second is told
+            // its create_order is already done, and asked for its own part: it repeats the call,
+            // and that ends it with the earlier result.
             .agent("orders", [
                 .calls([.init("create_order", Self.order)]),
                 .calls([.init("get_order", ["order_id": "ord_unknown1"]), .init("create_order", Self.order)]),
+                .calls([.init("create_order", Self.order)]),
             ]),
         ]
         let outcome = try await HostHarness.run("Order one smartphone to 7 Oak St.", routes: routes, database: database)
@@ -41,10 +44,39 @@ import TestSupport
         // Reported as done (the work is), with the first result, so the model does not try again.
         #expect(!refused.isError && refused.result["note"]?.stringValue?.contains("already succeeded in orders#1") == true)
         #expect(refused.result["order_id"]?.stringValue == id)
-        #expect(outcome.llm.requests("orders").count == 2)  // one request per orders agent
+        #expect(outcome.llm.requests("orders").count == 3)
+        #expect(outcome.llm.requests("orders")[2].lastResultText.contains("If your part (the manager's note) is a different call, make that one now."))
+        #expect(second.status == .completed && second.answer.contains(id), "\(second.answer)")
         // The manager reads the first order's id in the second agent's results.
         let told = outcome.llm.requests("manager").last?.lastResultText ?? ""
         #expect(told.contains("\"agent\":\"orders#2\"") && told.contains(id), "\(told)")
+    }
+
+    /// A sub-agent whose named write was already made by another (a small one given the request
+    /// "10 prod3 and 5 prod5" and the note "prod5 5" made the first restock again) is not done:
+    /// it makes its own part next.
+    @Test func aSubAgentWhoseWriteWasAlreadyMadeMakesItsOwnPart() async throws {
+        let database = try await TestDatabase.make("ledgerown")
+        defer { database.drop() }
+        let prod3: JSONValue = ["product_id": "prod3", "delta": 10]
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("inventory", ["tool": "update_stock", "task": "prod3 10"])]),
+                .calls([.init("inventory", ["tool": "update_stock", "task": "prod2 5"])]),
+                .answer("Restocked."),
+            ]),
+            .agent("inventory", [
+                .calls([.init("update_stock", prod3)]),
+                .calls([.init("update_stock", prod3)]),
+                .calls([.init("update_stock", ["product_id": "prod2", "delta": 5])]),
+            ]),
+        ]
+        let outcome = try await HostHarness.run("Restock 10 prod3 and 5 prod2.", routes: routes, database: database)
+        #expect(try database.stock() == ["prod1": 10, "prod2": 20, "prod3": 40])
+        let second = try #require(outcome.report.agents.first { $0.id == "inventory#2" })
+        #expect(second.steps.flatMap(\.toolCalls).map(\.name) == ["update_stock", "update_stock"])
+        #expect(second.status == .completed && second.answer.contains("stock: 20"), "\(second.answer)")
+        #expect(outcome.report.finalAnswer == "Restocked.\nChanges: update_stock prod3 stock 40; update_stock prod2 stock 20.")
     }
 
     /// A write that failed is not remembered: the same call may be made again (after a restock,
