@@ -32,12 +32,24 @@ struct DelegateTool: AgentTool {
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
-        let task = Self.brief(task: arguments["task"]?.stringValue ?? "", instruction: instruction,
-                              done: role.readsDone ? ledger?.done ?? [] : [])
-        let record = try await makeAgent(role).run(task: task, firstTool: arguments["tool"]?.stringValue)
+        let (note, tool) = (arguments["task"]?.stringValue ?? "", arguments["tool"]?.stringValue ?? "")
+        if let mismatch = Self.mismatch(tool: tool, task: note, role: role) { return .error(mismatch) }
+        let task = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
+        let record = try await makeAgent(role).run(task: task, firstTool: tool)
         var content = data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? []) }
         return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))
+    }
+
+    /// Why a delegation contradicts itself (nil: it does not): its task names other tools of the
+    /// agent and not the one it starts with. A small manager sent `update_delivery_status` with
+    /// the task "get_order, list_orders", and the delivery agent, made to start with a write,
+    /// cancelled an order nobody asked it to cancel.
+    static func mismatch(tool: String, task: String, role: AgentRole) -> String? {
+        let named = role.toolNames.filter { task.contains($0) }
+        guard !named.isEmpty, !named.contains(tool) else { return nil }
+        return "the task names \(named.joined(separator: " and ")) but tool is \(tool), and the agent starts with that tool. "
+            + "Set tool to the call the task needs. Nothing was called."
     }
 
     /// What a sub-agent is given: the manager's task, the writes made so far for the instruction

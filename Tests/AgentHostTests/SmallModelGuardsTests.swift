@@ -144,6 +144,27 @@ import Testing
         #expect(outcome.llm.requests("inventory").first?.task == "Your part (the manager's note): Stock of prod1.\n\(request)")
     }
 
+    /// A delegation whose task names other tools of the agent than the one it starts with is
+    /// refused before any agent starts (a forced write would otherwise run on a lookup's task).
+    @Test func aDelegationWhoseTaskNamesAnotherToolIsRefused() async throws {
+        let database = try await TestDatabase.make("mismatch")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("delivery", ["tool": "update_delivery_status", "task": "get_order, list_orders"])]),
+                .calls([.init("delivery", ["tool": "list_orders", "task": "list_orders: the pending ones"])]),
+                .answer("Listed."),
+            ]),
+            .agent("delivery", [.calls([.init("list_orders", ["status": "pending"])])]),
+        ]
+        let outcome = try await HostHarness.run("Which orders wait to be shipped?", routes: routes, database: database)
+        let refused = try #require(outcome.llm.requests("manager")[1].lastToolResults.first?["content"]?.stringValue)
+        #expect(refused == "the task names get_order and list_orders but tool is update_delivery_status, and the agent starts "
+                + "with that tool. Set tool to the call the task needs. Nothing was called.")
+        #expect(outcome.llm.requests("delivery").count == 1)  // only the second delegation started an agent
+        #expect(outcome.report.agents.filter { $0.role == "delivery" }.count == 1)
+    }
+
     /// A list too long to quote whole is quoted with each element's own fields, so the manager
     /// reads it in words rather than "list_products succeeded (its result is below)".
     @Test func aSubAgentAnswersWithAListInOneLine() async throws {
