@@ -63,7 +63,7 @@ struct ToolCatalog {
                 inputSchema: UpdateDeliveryStatusCommand.inputSchema.json, outputSchema: Presentation.statusUpdateSchema.json,
                 annotations: .init(readOnly: false, destructive: true, idempotent: true)
             ) { arguments in
-                await outcome { () async throws(OrderError) in
+                await outcome(suggestingOrdersFrom: store) { () async throws(OrderError) in
                     let command = try UpdateDeliveryStatusCommand(arguments: arguments)
                     return Presentation.statusUpdate(
                         try await store.changeStatus(of: command.orderID, to: command.status, note: command.note))
@@ -75,7 +75,7 @@ struct ToolCatalog {
                 inputSchema: GetOrderCommand.inputSchema.json, outputSchema: Presentation.orderSchema.json,
                 annotations: .init(readOnly: true, destructive: false, idempotent: true)
             ) { arguments in
-                await outcome { () async throws(OrderError) in
+                await outcome(suggestingOrdersFrom: store) { () async throws(OrderError) in
                     let command = try GetOrderCommand(arguments: arguments)
                     return Presentation.order(try await store.order(command.orderID))
                 }
@@ -113,4 +113,21 @@ struct ToolCatalog {
 /// Business failures become `isError` results with the domain's message for the model.
 private func outcome(_ body: () async throws(OrderError) -> JSONObject) async -> MCPTool.Outcome {
     do { return .success(try await body()) } catch { return .failure(error.message) }
+}
+
+/// As `outcome`, but an order id that is not found gets "Did you mean …?" with the recent orders
+/// whose ids are a few typing slips away (an id typed by hand, or misread by a model).
+private func outcome(suggestingOrdersFrom store: any OrderStore,
+                     _ body: () async throws(OrderError) -> JSONObject) async -> MCPTool.Outcome {
+    do {
+        return .success(try await body())
+    } catch {
+        guard case .orderNotFound(let id) = error,
+              let recent = try? await store.orders(status: nil, limit: Int(ListOrdersCommand.maxLimit)),
+              let suggestion = OrderSuggestion.text(near: id, among: recent),
+              let end = error.message.range(of: ". ")
+        else { return .failure(error.message) }
+        // After the first sentence: "order not found: '…'. Did you mean '…' (…)? Order ids look like …"
+        return .failure(error.message[..<end.lowerBound] + "." + suggestion + " " + error.message[end.upperBound...])
+    }
 }

@@ -375,6 +375,24 @@ import Testing
         await fixture.finish()
     }
 
+    @Test("an order id a few slips from a real one gets 'Did you mean' with that order's status and address; nothing changes")
+    func misspelledOrderIDIsSuggested() async throws {
+        let fixture = try await Fixture.make("suggest")
+        let id = try await fixture.placed([("prod1", 1)], address: "456 Elm St")
+        var typed = Array(id)
+        typed.swapAt(8, 9)
+        if typed == Array(id) { typed[8] = typed[8] == "z" ? "y" : "z" }
+        let misspelled = String(typed)
+        let before = try fixture.database.snapshot()
+        let hint = "Did you mean '\(id)' (pending, to 456 Elm St)? Order ids look like 'ord_…'; use list_orders to find one."
+        #expect(try await fixture.refused("get_order", ["order_id": .string(misspelled)])
+                == "order not found: '\(misspelled)'. \(hint)")
+        #expect(try await fixture.refused("update_delivery_status", ["order_id": .string(misspelled), "status": "in_transit"])
+                == "order not found: '\(misspelled)'. \(hint)")
+        #expect(try fixture.database.snapshot() == before)
+        await fixture.finish()
+    }
+
     // MARK: get_order
 
     @Test("get_order: the order by id; unknown and malformed ids are refused")
