@@ -208,7 +208,19 @@ struct AgentLoop: Sendable {
     /// Tells the model to answer now (`prompt`) and asks with no tool allowed; records the step.
     private func askForFinalAnswer(_ state: inout State, step: Int, prompt: String) async throws(AgentFailure) -> String {
         state.messages.append(.user(prompt))
-        let (response, ms) = try await ask(state.messages, choice: .none, step: step)
+        let response: ChatResponse
+        let ms: Int
+        do {
+            (response, ms) = try await ask(state.messages, choice: .none, step: step)
+        } catch {
+            // The request for the answer no longer fits the context (a manager at its step limit
+            // after ten delegations): ask again with the task and the last exchange only.
+            guard case .llm(_, let failure) = error, failure.isContextFull,
+                  let shorter = Self.compacted(Array(state.messages.dropLast())) else { throw error }
+            state.messages = shorter + [.user(prompt)]
+            state.note = state.note ?? "the conversation no longer fits the model's context"
+            (response, ms) = try await ask(state.messages, choice: .none, step: step)
+        }
         state.steps.append(StepRecord(step: step, content: response.content, toolCalls: [], usage: response.usage,
                                       durationMs: ms, finalAnswerRequest: true))
         return response.content

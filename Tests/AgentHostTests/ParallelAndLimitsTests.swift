@@ -159,4 +159,34 @@ import Testing
         #expect(last.messages[3]["content"]?.stringValue?.contains("inventory#2") == true)
         #expect(last.messages[4]["content"]?.stringValue?.hasPrefix("Stop: the conversation no longer fits the model's context.") == true)
     }
+
+    /// The request for the answer after a step limit can itself outgrow the context: it is sent
+    /// again with the task and the last exchange only, and the run still has an answer.
+    @Test func anAnswerRequestThatNoLongerFitsIsSentAgainShorter() async throws {
+        let database = try await TestDatabase.make("fullanswer")
+        defer { database.drop() }
+        let full = ScriptedLLMServer.Turn.status(400, body: #"{"error":{"message":"This model's maximum context length is 4096 "#
+            + #"tokens. However, you requested 4662 tokens (4150 in the messages, 512 in the completion)."}}"#, headers: [:])
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod1."])]),
+                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod2."])]),
+                full,
+                .answer("prod1 and prod2 checked."),
+            ]),
+            .agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])]),
+                                 .calls([.init("check_stock", ["product_id": "prod2"])])]),
+        ]
+        let outcome = try await HostHarness.run("Check prod1, then prod2.", routes: routes, database: database,
+                                                settings: HostSettings(managerMaxSteps: 2))
+        #expect(outcome.report.status == .incomplete, "\(outcome.report.error ?? "")")
+        #expect(outcome.report.finalAnswer == "prod1 and prod2 checked.")
+        let requests = outcome.llm.requests("manager")
+        #expect(requests.count == 4)
+        // The one that did not fit had the whole conversation; the one sent again, the shorter.
+        #expect(requests[2].messages.count == 7)
+        #expect(requests[3].messages.map { $0["role"]?.stringValue ?? "" } == ["system", "user", "assistant", "tool", "user"])
+        #expect(requests[3].messages[4] == requests[2].messages[6])  // the same request for the answer
+        #expect(requests[3].messages[4]["content"]?.stringValue?.hasPrefix("Stop: step limit (2) reached.") == true)
+    }
 }
