@@ -305,6 +305,8 @@ struct AgentLoop: Sendable {
             let result = PlainText.render(call.result)
             if result.count <= answerResultLimit { return "\(call.name): \(result)" }
             if let list = ResultDigest.listLine(call.result, limit: answerListLimit) { return "\(call.name): \(list)" }
+            let own = PlainText.render(ResultDigest.ownFields(ResultDigest.compact(call.result)))
+            if own.count <= answerResultLimit { return "\(call.name): \(own)" }
             return "\(call.name) succeeded (its result is below)"
         }.joined(separator: "; ")
     }

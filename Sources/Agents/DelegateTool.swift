@@ -92,9 +92,9 @@ struct DelegateTool: AgentTool {
         var shallow = JSONObject()
         for (key, value) in object {
             if case .array(let elements) = value {
-                shallow[key] = .array(elements.map(scalars))
+                shallow[key] = .array(elements.map(ResultDigest.ownFields))
             } else {
-                shallow[key] = scalars(value)
+                shallow[key] = ResultDigest.ownFields(value)
             }
         }
         if JSONWriter.string(.object(shallow)).utf8.count <= resultLimit { return .object(shallow) }
@@ -106,19 +106,6 @@ struct DelegateTool: AgentTool {
             }
         }
         return .object(own)
-    }
-
-    /// An object without its nested objects and lists; anything else as it is.
-    private static func scalars(_ value: JSONValue) -> JSONValue {
-        guard case .object(let object) = value else { return value }
-        var out = JSONObject()
-        for (key, field) in object {
-            switch field {
-            case .object, .array: continue
-            default: out[key] = field
-            }
-        }
-        return .object(out)
     }
 
     /// What the manager reads: status, answer, and each tool call's result or error.

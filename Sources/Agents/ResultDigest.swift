@@ -24,23 +24,29 @@ enum ResultDigest {
     /// A list result in one line, each element with its own fields only: "3 orders: {order_id:
     /// ord_a, status: pending, total: 49.99, delivery_address: 5 Oak St}; …" (nil: not a list, or
     /// longer than `limit` even so). A small manager given the whole list as JSON answered "no
-    /// orders are waiting" over three pending ones.
+    /// orders are waiting" over three pending ones. A list result is the list tools' shape: one
+    /// list and its `count` (an order, with its list of lines, is not one).
     static func listLine(_ result: JSONValue, limit: Int) -> String? {
         guard case .object(let object) = compact(result),
-              let (key, elements) = object.entries.lazy.compactMap({ entry in entry.value.arrayValue.map { (entry.key, $0) } }).first
+              let (key, elements) = object.entries.lazy.compactMap({ entry in entry.value.arrayValue.map { (entry.key, $0) } }).first,
+              object["count"]?.integerValue == Int64(elements.count)
         else { return nil }
-        let rendered = elements.map { element -> String in
-            guard case .object(let fields) = element else { return PlainText.render(element) }
-            var own = JSONObject()
-            for (name, value) in fields {
-                switch value {
-                case .object, .array: continue
-                default: own[name] = value
-                }
-            }
-            return PlainText.render(.object(own))
-        }
+        let rendered = elements.map { PlainText.render(ownFields($0)) }
         let line = "\(elements.count) \(key): " + (rendered.isEmpty ? "none" : rendered.joined(separator: "; "))
         return line.count <= limit ? line : nil
+    }
+
+    /// An object without its nested objects and lists ("{order_id: …, status: pending, total: …}"
+    /// without the order's lines); anything else as it is.
+    static func ownFields(_ value: JSONValue) -> JSONValue {
+        guard case .object(let fields) = value else { return value }
+        var own = JSONObject()
+        for (name, field) in fields {
+            switch field {
+            case .object, .array: continue
+            default: own[name] = field
+            }
+        }
+        return .object(own)
     }
 }

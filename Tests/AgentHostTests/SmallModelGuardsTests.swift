@@ -184,6 +184,23 @@ import Testing
         #expect(record.answer == "list_products: \(products.count) products: " + products.joined(separator: "; "))
     }
 
+    /// A result too long to quote whole that is not a list (an order with several lines) is
+    /// quoted with its own fields, not mistaken for a list of its lines.
+    @Test func aSubAgentAnswersWithALongOrdersOwnFields() async throws {
+        let database = try await TestDatabase.make("ownfields")
+        defer { database.drop() }
+        let order: JSONValue = ["items": [["product_id": "prod1", "quantity": 1], ["product_id": "prod2", "quantity": 1],
+                                          ["product_id": "prod3", "quantity": 1]], "delivery_address": "1 Main St"]
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("orders", ["tool": "create_order", "task": "One of each to 1 Main St."])]), .answer("Done.")]),
+            .agent("orders", [.calls([.init("create_order", order)])]),
+        ]
+        let outcome = try await HostHarness.run("One of each to 1 Main St.", routes: routes, database: database)
+        let record = try #require(outcome.report.agents.first { $0.role == "orders" })
+        let id = try #require(try database.orders().first?["_id"]?.stringValue)
+        #expect(record.answer == "create_order: {order_id: \(id), status: pending, total: 1699.97, delivery_address: 1 Main St}")
+    }
+
     @Test func theManagerReadsBriefResults() async throws {
         let database = try await TestDatabase.make("brief")
         defer { database.drop() }
