@@ -127,25 +127,28 @@ import Testing
         #expect(record.note == "3 steps in a row with only malformed tool calls")
     }
 
+    /// A manager that checks two products, then is told its conversation no longer fits (llama.cpp's
+    /// HTTP 400), then answers.
+    static let twoChecksThenAFullContext: [ScriptedLLMServer.Route] = [
+        .agent("manager", [
+            .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod1."])]),
+            .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod2."])]),
+            .status(400, body: #"{"error":{"message":"This model's maximum context length is 4096 tokens. However, you "#
+                + #"requested 4705 tokens (4193 in the messages, 512 in the completion)."}}"#, headers: [:]),
+            .answer("prod1 and prod2 checked."),
+        ]),
+        .agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])]),
+                             .calls([.init("check_stock", ["product_id": "prod2"])])]),
+    ]
+
     /// A conversation that outgrows the model's context (HTTP 400 "maximum context length") ends
     /// the agent as incomplete, with an answer asked for on the task and the last exchange only,
     /// rather than failing the run.
     @Test func aFullContextEndsTheAgentWithAnAnswerFromTheLastExchange() async throws {
         let database = try await TestDatabase.make("fullctx")
         defer { database.drop() }
-        let full = ScriptedLLMServer.Turn.status(400, body: #"{"error":{"message":"This model's maximum context length is 4096 "#
-            + #"tokens. However, you requested 4705 tokens (4193 in the messages, 512 in the completion)."}}"#, headers: [:])
-        let routes: [ScriptedLLMServer.Route] = [
-            .agent("manager", [
-                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod1."])]),
-                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod2."])]),
-                full,
-                .answer("prod1 and prod2 checked."),
-            ]),
-            .agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])]),
-                                 .calls([.init("check_stock", ["product_id": "prod2"])])]),
-        ]
-        let outcome = try await HostHarness.run("Check prod1, then prod2.", routes: routes, database: database)
+        let outcome = try await HostHarness.run("Check prod1, then prod2.", routes: Self.twoChecksThenAFullContext,
+                                                database: database)
         #expect(outcome.report.status == .incomplete, "\(outcome.report.error ?? "")")
         #expect(outcome.report.finalAnswer == "prod1 and prod2 checked.")
         let record = try #require(outcome.report.agents.first { $0.role == "manager" })
@@ -165,20 +168,8 @@ import Testing
     @Test func anAnswerRequestThatNoLongerFitsIsSentAgainShorter() async throws {
         let database = try await TestDatabase.make("fullanswer")
         defer { database.drop() }
-        let full = ScriptedLLMServer.Turn.status(400, body: #"{"error":{"message":"This model's maximum context length is 4096 "#
-            + #"tokens. However, you requested 4662 tokens (4150 in the messages, 512 in the completion)."}}"#, headers: [:])
-        let routes: [ScriptedLLMServer.Route] = [
-            .agent("manager", [
-                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod1."])]),
-                .calls([.init("inventory", ["tool": "check_stock", "task": "Check prod2."])]),
-                full,
-                .answer("prod1 and prod2 checked."),
-            ]),
-            .agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])]),
-                                 .calls([.init("check_stock", ["product_id": "prod2"])])]),
-        ]
-        let outcome = try await HostHarness.run("Check prod1, then prod2.", routes: routes, database: database,
-                                                settings: HostSettings(managerMaxSteps: 2))
+        let outcome = try await HostHarness.run("Check prod1, then prod2.", routes: Self.twoChecksThenAFullContext,
+                                                database: database, settings: HostSettings(managerMaxSteps: 2))
         #expect(outcome.report.status == .incomplete, "\(outcome.report.error ?? "")")
         #expect(outcome.report.finalAnswer == "prod1 and prod2 checked.")
         let requests = outcome.llm.requests("manager")
