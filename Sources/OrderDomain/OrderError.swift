@@ -27,7 +27,7 @@ public enum OrderError: Error, Sendable, Equatable {
             return "product(s) not found: \(list). Nothing was reserved and no order was created. "
                 + "Use list_products to see the catalogue's product ids."
         case .orderNotFound(let id):
-            return "order not found: '\(id)'. Order ids look like 'ord_…'; use list_orders to find one."
+            return Self.orderNotFoundMessage(id)
         case .insufficientStock(let shortages):
             let list = shortages.map { "'\($0.productID)' (\($0.name)): requested \($0.requested), available \($0.available)" }
                 .joined(separator: "; ")
@@ -63,5 +63,13 @@ public enum OrderError: Error, Sendable, Equatable {
         case .storeFailure(let detail):
             return "the database refused the operation: \(detail)."
         }
+    }
+}
+
+extension OrderError {
+    /// The text of `orderNotFound`, with an optional "Did you mean …?" (`OrderSuggestion.text`)
+    /// after its first sentence.
+    public static func orderNotFoundMessage(_ id: OrderID, suggestion: String? = nil) -> String {
+        "order not found: '\(id)'.\(suggestion ?? "") Order ids look like 'ord_…'; use list_orders to find one."
     }
 }

@@ -124,10 +124,8 @@ private func outcome(suggestingOrdersFrom store: any OrderStore,
     } catch {
         guard case .orderNotFound(let id) = error,
               let recent = try? await store.orders(status: nil, limit: Int(ListOrdersCommand.maxLimit)),
-              let suggestion = OrderSuggestion.text(near: id, among: recent),
-              let end = error.message.range(of: ". ")
+              let suggestion = OrderSuggestion.text(near: id, among: recent)
         else { return .failure(error.message) }
-        // After the first sentence: "order not found: '…'. Did you mean '…' (…)? Order ids look like …"
-        return .failure(error.message[..<end.lowerBound] + "." + suggestion + " " + error.message[end.upperBound...])
+        return .failure(OrderError.orderNotFoundMessage(id, suggestion: suggestion))
     }
 }
