@@ -33,42 +33,59 @@ struct DelegateTool: AgentTool {
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         let (note, tool) = (arguments["task"]?.stringValue ?? "", arguments["tool"]?.stringValue ?? "")
-        if let mismatch = Self.mismatch(tool: tool, task: note, role: role) { return .error(mismatch) }
+        let firstTool: String
+        switch Self.start(tool: tool, task: note, role: role) {
+        case .with(let name): firstTool = name
+        case .refused(let reason): return .error(reason)
+        }
         let task = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
-        let record = try await makeAgent(role).run(task: task, firstTool: tool)
+        let record = try await makeAgent(role).run(task: task, firstTool: firstTool)
         var content = data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? []) }
         return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))
     }
 
-    /// Why a delegation contradicts itself (nil: it does not): its task names other tools of the
-    /// agent and not the one it starts with. A small manager sent `update_delivery_status` with
-    /// the task "get_order, list_orders", and the delivery agent, made to start with a write,
-    /// cancelled an order nobody asked it to cancel.
-    static func mismatch(tool: String, task: String, role: AgentRole) -> String? {
-        let named = role.toolNames.filter { task.contains($0) }
-        guard !named.isEmpty, !named.contains(tool) else { return nil }
-        return "the task names \(named.joined(separator: " and ")) but tool is \(tool), and the agent starts with that tool. "
-            + "Set tool to the call the task needs. Nothing was called."
+    /// How a delegation starts: with `tool`, unless its task names other tools of the agent and
+    /// not that one. Then with the one the task names (a small manager sent `get_order` with the
+    /// task "list_orders", and again each time it was refused), or, when it names several, not at
+    /// all: the delegation is refused (sent `update_delivery_status` with the task "get_order,
+    /// list_orders", a delivery agent made to start with the write cancelled an order nobody asked
+    /// it to cancel).
+    enum Start: Equatable {
+        case with(String)
+        case refused(String)
     }
 
-    /// What a sub-agent is given: the manager's task, the writes made so far for the instruction
-    /// (an order id created earlier; see `AgentRole.readsDone`), and the user's own words, from
-    /// which it takes the values: a small manager's notes lost them ("2 Laptops (prod1) to 9 Pine
-    /// St" became "prod1, 9, Pine St."; "two Monitors (prod4) … written off" became "write_off,
-    /// prod4", and the inventory agent wrote off 10). It makes the one call the
-    /// manager named, so it does not go on to do the rest of the request.
+    static func start(tool: String, task: String, role: AgentRole) -> Start {
+        let named = role.toolNames.filter { task.contains($0) }
+        if named.isEmpty || named.contains(tool) { return .with(tool) }
+        if named.count == 1 { return .with(named[0]) }
+        return .refused("the task names \(named.joined(separator: " and ")) but tool is \(tool), and the agent starts with "
+            + "that tool. Set tool to the call the task needs. Nothing was called.")
+    }
+
+    /// What a sub-agent is given: the user's own words, from which it takes the values (a small
+    /// manager's notes lost them: "2 Laptops (prod1) to 9 Pine St" became "prod1, 9, Pine St.";
+    /// "two Monitors (prod4) … written off" became "write_off, prod4", and the inventory agent
+    /// wrote off 10), the writes made so far for the instruction (an order id created earlier; see
+    /// `AgentRole.readsDone`), and last the manager's task, which says which part is this
+    /// agent's. Last because a small model follows what it read last: with the task first and the
+    /// request after it, given "ord_B" it looked up the request's first order, ord_A, and given
+    /// "prod5 5" it restocked the request's first product (7 of 10 calls right with the task
+    /// last, 3 of 10 with it first). It makes the one call the manager named, so it does not go
+    /// on to do the rest of the request.
     static func brief(task: String, instruction: String?, done: [Write]) -> String {
         let changes = HostRun.changes(done)
         guard changes != nil || (instruction != nil && instruction != task) else { return task }
-        var lines = ["Your part (the manager's note): \(task)"]
+        var lines: [String] = []
+        if let instruction, instruction != task { lines.append("The user's request: \(instruction)") }
         if let changes { lines.append("Already done: \(changes)") }
-        if let instruction, instruction != task {
-            // Last, where a small model reads most closely: the values it must take.
-            lines.append("The user's request (take exact ids, quantities and addresses from it): \(instruction)")
-        }
+        lines.append("\(yourPart) \(task)")
         return lines.joined(separator: "\n")
     }
+
+    /// Heads the manager's task in a brief; tool results refer to it.
+    static let yourPart = "Your part of it (the manager's note; do only this):"
 
     /// Read by the manager after each delegation: the request again and what is written so far,
     /// so that it stops when that is all (a small manager went on to ship orders nobody asked it

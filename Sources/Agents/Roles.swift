@@ -39,7 +39,7 @@ public enum AgentRole: String, Sendable, CaseIterable {
         case .delivery:
             "To ship an order, set in_transit; set delivered only once the customer has it; a pending or in_transit "
                 + "order can be cancelled. "
-                + "Use exact order ids; find unknown ones with get_order."
+                + "Use exact order ids; find unknown ones with list_orders."
         }
     }
 

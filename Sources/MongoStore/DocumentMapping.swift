@@ -17,6 +17,19 @@ enum Stored {
     static let unfinishedStatuses: [BSON] = [.string(reserving), .string(rollingBack)]
     static let visibleStatuses: [BSON] = OrderStatus.allCases.map { .string($0.rawValue) }
 
+    /// The `$regex` (with option "i") that matches the addresses `query` matches: its words, each
+    /// literal, separated by any spacing, and an optional final period. Every ASCII character that
+    /// is not a letter or digit is escaped (a backslash before one is always literal in PCRE), so
+    /// typed text cannot become regex syntax.
+    static func pattern(_ query: AddressQuery) -> String {
+        let words = query.words.map { word in
+            word.unicodeScalars.map { scalar in
+                scalar.isASCII && !(scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) ? "\\\(scalar)" : "\(scalar)"
+            }.joined()
+        }
+        return "^\\s*" + words.joined(separator: "\\s+") + "\\s*\\.?\\s*$"
+    }
+
     static func productDocument(_ product: Product, now: Timestamp) -> BSONDocument {
         [
             "name": .string(product.name),

@@ -177,8 +177,8 @@ public final class MongoOrderStore: OrderStore, Sendable {
         }
     }
 
-    public func orders(status: OrderStatus?, limit: Int) async throws(OrderError) -> [Order] {
-        try await run { context throws(OrderError) in try context.listOrders(status: status, limit: limit) }
+    public func orders(status: OrderStatus?, address: AddressQuery?, limit: Int) async throws(OrderError) -> [Order] {
+        try await run { context throws(OrderError) in try context.listOrders(status: status, address: address, limit: limit) }
     }
 
     public func changeStatus(of id: OrderID, to status: OrderStatus, note: String?) async throws(OrderError) -> StatusUpdate {

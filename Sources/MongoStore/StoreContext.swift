@@ -139,8 +139,9 @@ struct StoreContext {
         return stored.isUnfinished ? nil : stored.order
     }
 
-    func listOrders(status: OrderStatus?, limit: Int) throws(OrderError) -> [Order] {
-        let filter: BSONDocument = ["status": status.map { .string($0.rawValue) } ?? ["$in": .array(Stored.visibleStatuses)]]
+    func listOrders(status: OrderStatus?, address: AddressQuery?, limit: Int) throws(OrderError) -> [Order] {
+        var filter: BSONDocument = ["status": status.map { .string($0.rawValue) } ?? ["$in": .array(Stored.visibleStatuses)]]
+        if let address { filter["delivery_address"] = ["$regex": .string(Stored.pattern(address)), "$options": "i"] }
         let documents = try mongo { () throws(MongoError) in
             try orders.find(filter, options: ["sort": ["created_at": -1, "_id": 1], "limit": .int64(Int64(limit))])
         }

@@ -90,20 +90,23 @@ public struct CreateOrderCommand: Command {
     public static let maxQuantity: Int64 = 100_000
     public let draft: OrderDraft
     public static let inputSchema = JSONSchema.object(
+        // In the order a request says them ("12 Laptops (prod1) to 9 Pine St"), address first: a
+        // model writing the arguments in schema order took the quantity from the address ("9")
+        // when product_id came before quantity, and the address after the items.
         properties: [
+            .init("delivery_address", Field.text(500, "Where to deliver.", examples: ["123 Main St"])),
             .init("items", .array(
                 items: .object(properties: [
-                    .init("product_id", Field.productID),
                     .init("quantity", .integer(minimum: 1, maximum: maxQuantity, description: "Units to order.")),
-                ], required: ["product_id", "quantity"]),
+                    .init("product_id", Field.productID),
+                ], required: ["quantity", "product_id"]),
                 minItems: 1, maxItems: maxLines,
                 description: "Order lines, one per distinct product.")),
-            .init("delivery_address", Field.text(500, "Where to deliver.", examples: ["123 Main St"])),
             .init("idempotency_key", .string(minLength: 1, maxLength: 64, pattern: Identifier.pattern,
                                              description: "Optional. Retrying with the same key and the same items and "
                                                  + "address returns the original order instead of creating another.")),
         ],
-        required: ["items", "delivery_address"])
+        required: ["delivery_address", "items"])
 
     public init(validated arguments: JSONObject) throws(OrderError) {
         var items: [OrderDraft.Item] = []
@@ -164,13 +167,24 @@ public struct GetOrderCommand: Command {
 public struct ListOrdersCommand: Command {
     public static let maxLimit: Int64 = 100
     public let status: OrderStatus?
+    public let address: AddressQuery?
     public let limit: Int
     public static let inputSchema = JSONSchema.object(properties: [
         .init("status", .string(enumeration: OrderStatus.allCases.map(\.rawValue), description: "Only orders with this status. Optional.")),
+        .init("delivery_address", Field.text(500, "Only orders to this address (case, spacing and a final period do not "
+                                                 + "matter). Optional.", examples: ["123 Main St"])),
         .init("limit", .integer(minimum: 1, maximum: maxLimit, description: "At most this many orders, newest first. Default 20.")),
     ])
     public init(validated arguments: JSONObject) throws(OrderError) {
         status = arguments["status"]?.stringValue.flatMap(OrderStatus.init(rawValue:))
+        if let text = arguments["delivery_address"]?.stringValue {
+            guard let query = AddressQuery(text) else {
+                throw .invalidArgument(field: "delivery_address", problem: "must not be blank")
+            }
+            address = query
+        } else {
+            address = nil
+        }
         limit = Int(arguments["limit"]?.integerValue ?? 20)
     }
 }

@@ -70,6 +70,6 @@ extension OrderError {
     /// The text of `orderNotFound`, with an optional "Did you mean …?" (`OrderSuggestion.text`)
     /// after its first sentence.
     public static func orderNotFoundMessage(_ id: OrderID, suggestion: String? = nil) -> String {
-        "order not found: '\(id)'.\(suggestion ?? "") Order ids look like 'ord_…'; use list_orders to find one."
+        "order not found: '\(id)'.\(suggestion ?? "") Order ids look like 'ord_…'; use list_orders to find one (by delivery_address or status)."
     }
 }

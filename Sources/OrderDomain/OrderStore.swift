@@ -12,8 +12,8 @@ public protocol OrderStore: Sendable {
     /// Reserves the stock of every line and records the order, or does neither.
     func placeOrder(_ draft: OrderDraft) async throws(OrderError) -> Placement
     func order(_ id: OrderID) async throws(OrderError) -> Order
-    /// Orders, newest first, at most `limit`.
-    func orders(status: OrderStatus?, limit: Int) async throws(OrderError) -> [Order]
+    /// Orders, newest first, at most `limit`, optionally only those with `status` or to `address`.
+    func orders(status: OrderStatus?, address: AddressQuery?, limit: Int) async throws(OrderError) -> [Order]
     /// Moves an order to `status`; cancelling returns its stock exactly once.
     func changeStatus(of id: OrderID, to status: OrderStatus, note: String?) async throws(OrderError) -> StatusUpdate
     /// Inserts or replaces products by id.

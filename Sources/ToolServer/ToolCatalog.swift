@@ -82,13 +82,14 @@ struct ToolCatalog {
             },
             MCPTool(
                 name: "list_orders", title: "List orders",
-                description: "List orders, newest first, optionally only those with one status. Use it to find an order id.",
+                description: "List orders, newest first, optionally only those with one status or to one delivery address. "
+                    + "Use it to find an order id.",
                 inputSchema: ListOrdersCommand.inputSchema.json, outputSchema: Presentation.orderListSchema.json,
                 annotations: .init(readOnly: true, destructive: false, idempotent: true)
             ) { arguments in
                 await outcome { () async throws(OrderError) in
                     let command = try ListOrdersCommand(arguments: arguments)
-                    let orders = try await store.orders(status: command.status, limit: command.limit)
+                    let orders = try await store.orders(status: command.status, address: command.address, limit: command.limit)
                     return ["orders": .array(orders.map { .object(Presentation.order($0)) }), "count": .int(Int64(orders.count))]
                 }
             },
@@ -123,7 +124,7 @@ private func outcome(suggestingOrdersFrom store: any OrderStore,
         return .success(try await body())
     } catch {
         guard case .orderNotFound(let id) = error,
-              let recent = try? await store.orders(status: nil, limit: Int(ListOrdersCommand.maxLimit)),
+              let recent = try? await store.orders(status: nil, address: nil, limit: Int(ListOrdersCommand.maxLimit)),
               let suggestion = OrderSuggestion.text(near: id, among: recent)
         else { return .failure(error.message) }
         return .failure(OrderError.orderNotFoundMessage(id, suggestion: suggestion))

@@ -111,7 +111,7 @@ import Testing
         #expect(orders.count == 1)  // the refused delegation started no agent
         #expect(orders.first?.body["tool_choice"] == ["type": "function", "function": ["name": "create_order"]])
         // It read the user's request beside the manager's task.
-        #expect(orders.first?.task == "Your part (the manager's note): Create one order: prod1 x2 to 1 Main St.\nThe user's request (take exact ids, quantities and addresses from it): Create one order.")
+        #expect(orders.first?.task == "The user's request: Create one order.\nYour part of it (the manager's note; do only this): Create one order: prod1 x2 to 1 Main St.")
         let record = try #require(outcome.report.agents.first { $0.role == "orders" })
         // The host's answer quotes the result (short here), so the manager has the id in words too.
         let id = try #require(try database.orders().first?["_id"]?.stringValue)
@@ -138,10 +138,11 @@ import Testing
         let outcome = try await HostHarness.run("Order 2 prod1 to 1 Main St and check prod1.", routes: routes, database: database)
         #expect(outcome.report.status == .completed)
         let id = try #require(try database.orders().first?["_id"]?.stringValue)
-        let request = "The user's request (take exact ids, quantities and addresses from it): Order 2 prod1 to 1 Main St and check prod1."
+        // The request first, the manager's note last (a small model follows what it read last).
+        let (request, part) = ("The user's request: Order 2 prod1 to 1 Main St and check prod1.", "Your part of it (the manager's note; do only this):")
         let delivery = try #require(outcome.llm.requests("delivery").first?.task)
-        #expect(delivery == "Your part (the manager's note): Find the new order.\nAlready done: create_order \(id) pending.\n\(request)")
-        #expect(outcome.llm.requests("inventory").first?.task == "Your part (the manager's note): Stock of prod1.\n\(request)")
+        #expect(delivery == "\(request)\nAlready done: create_order \(id) pending.\n\(part) Find the new order.")
+        #expect(outcome.llm.requests("inventory").first?.task == "\(request)\n\(part) Stock of prod1.")
     }
 
     /// A delegation whose task names other tools of the agent than the one it starts with is
@@ -163,6 +164,24 @@ import Testing
                 + "with that tool. Set tool to the call the task needs. Nothing was called.")
         #expect(outcome.llm.requests("delivery").count == 1)  // only the second delegation started an agent
         #expect(outcome.report.agents.filter { $0.role == "delivery" }.count == 1)
+    }
+
+    /// A delegation whose task names one other tool of the agent starts with that tool: the
+    /// task says more than the enum value a small manager picked (it sent `get_order` with the
+    /// task "list_orders", again after each refusal).
+    @Test func aDelegationWhoseTaskNamesOneOtherToolStartsWithIt() async throws {
+        let database = try await TestDatabase.make("namedtool")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("delivery", ["tool": "get_order", "task": "list_orders"])]), .answer("Listed.")]),
+            .agent("delivery", [.calls([.init("list_orders", ["status": "pending"])])]),
+        ]
+        let outcome = try await HostHarness.run("Which orders wait to be shipped?", routes: routes, database: database)
+        let delivery = outcome.llm.requests("delivery")
+        #expect(delivery.count == 1)
+        #expect(delivery.first?.body["tool_choice"] == ["type": "function", "function": ["name": "list_orders"]])
+        let record = try #require(outcome.report.agents.first { $0.role == "delivery" })
+        #expect(record.status == .completed && record.answer.hasPrefix("list_orders: "), "\(record.answer)")
     }
 
     /// A list too long to quote whole is quoted with each element's own fields, so the manager

@@ -40,11 +40,12 @@ struct CreateOrderCommandTests {
     }
 
     @Test("bad arguments name the culprit", arguments: [
-        (#"{}"#, "items", "is required but missing"),
+        (#"{}"#, "delivery_address", "is required but missing"),
+        (#"{"delivery_address":"x"}"#, "items", "is required but missing"),
         (#"{"delivery_address":"x"}"#, "items", "is required but missing"),
         (#"{"items":[{"product_id":"p","quantity":1}]}"#, "delivery_address", "is required but missing"),
         (#"{"items":[{"product_id":"p","quantity":1}],"delivery_address":"x","customer":"bob"}"#, "customer",
-         "unknown field 'customer'; allowed fields: 'items', 'delivery_address', 'idempotency_key'"),
+         "unknown field 'customer'; allowed fields: 'delivery_address', 'items', 'idempotency_key'"),
         (#"{"items":[],"delivery_address":"x"}"#, "items", "must have at least 1 item(s), got 0"),
         (#"{"items":\#(items(101)),"delivery_address":"x"}"#, "items", "must have at most 100 items, got 101"),
         (#"{"items":"prod1","delivery_address":"x"}"#, "items", "must be an array, got string 'prod1'"),
@@ -53,7 +54,7 @@ struct CreateOrderCommandTests {
         (#"{"items":[{"product_id":"p"}],"delivery_address":"x"}"#, "items[0].quantity", "is required but missing"),
         (#"{"items":[{"quantity":1}],"delivery_address":"x"}"#, "items[0].product_id", "is required but missing"),
         (#"{"items":[{"product_id":"p","quantity":1,"price":9}],"delivery_address":"x"}"#, "items[0].price",
-         "unknown field 'price'; allowed fields: 'product_id', 'quantity'"),
+         "unknown field 'price'; allowed fields: 'quantity', 'product_id'"),
         (#"{"items":[{"product_id":"p","quantity":0}],"delivery_address":"x"}"#, "items[0].quantity",
          "must be an integer from 1 to 100000, got 0"),
         (#"{"items":[{"product_id":"p","quantity":-1}],"delivery_address":"x"}"#, "items[0].quantity",
@@ -120,9 +121,17 @@ struct CreateOrderCommandTests {
         #expect(schema["properties"]?["items"]?["maxItems"] == .int(100))
         #expect(schema["properties"]?["items"]?["items"]?["properties"]?["quantity"]?["maximum"] == .int(100_000))
         #expect(schema["properties"]?["delivery_address"]?["maxLength"] == .int(500))
-        #expect(schema["required"] == ["items", "delivery_address"])
+        #expect(schema["required"] == ["delivery_address", "items"])
         #expect(schema["additionalProperties"] == false)
         #expect(CreateOrderCommand.maxLines == 100)
         #expect(CreateOrderCommand.maxQuantity == 100_000)
+    }
+
+    /// Models write arguments in schema order; in a request the address is said once and each
+    /// quantity comes before its product ("12 Laptops (prod1) to 9 Pine St").
+    @Test func propertiesComeInTheOrderARequestSaysThem() {
+        let schema = CreateOrderCommand.inputSchema.json
+        #expect(schema["properties"]?.objectValue?.keys == ["delivery_address", "items", "idempotency_key"])
+        #expect(schema["properties"]?["items"]?["items"]?["properties"]?.objectValue?.keys == ["quantity", "product_id"])
     }
 }

@@ -27,9 +27,20 @@ struct ListOrdersCommandTests {
         (#"{"status":"open"}"#, "status", "must be one of 'pending', 'in_transit', 'delivered', 'cancelled', got 'open'"),
         (#"{"status":null}"#, "status", "must be a string, got null"),
         (#"{"status":{"$ne":"cancelled"}}"#, "status", "must be a string, got object"),
-        (#"{"offset":10}"#, "offset", "unknown field 'offset'; allowed fields: 'status', 'limit'"),
+        (#"{"offset":10}"#, "offset", "unknown field 'offset'; allowed fields: 'status', 'delivery_address', 'limit'"),
+        (#"{"delivery_address":" . "}"#, "delivery_address", "must not be blank"),
+        (#"{"delivery_address":{"$regex":".*"}}"#, "delivery_address", "must be a string, got object"),
     ])
     func rejects(json: String, field: String, problem: String) throws {
         try expectArgumentError(ListOrdersCommand.self, json, field: field, problem: problem)
+    }
+
+    @Test func anAddressIsMatchedByItsWords() throws {
+        let command = try ListOrdersCommand(arguments: try jsonObject(#"{"delivery_address":"  9 Pine   St. "}"#))
+        let query = try #require(command.address)
+        #expect(query.words == ["9", "Pine", "St"])
+        for address in ["9 Pine St", "9 pine st.", "9\tPINE St", "9 Pine St ."] { #expect(query.matches(address), "\(address)") }
+        for address in ["19 Pine St", "9 Pine Street", "9 Pine St 2", "Pine St"] { #expect(!query.matches(address), "\(address)") }
+        #expect(try ListOrdersCommand(arguments: try jsonObject("{}")).address == nil)
     }
 }

@@ -14,7 +14,7 @@ struct OrderErrorTests {
              "product(s) not found: 'prod1', 'prod2'. Nothing was reserved and no order was created. "
                 + "Use list_products to see the catalogue's product ids."),
             (.orderNotFound(ord),
-             "order not found: 'ord_abc'. Order ids look like 'ord_…'; use list_orders to find one."),
+             "order not found: 'ord_abc'. Order ids look like 'ord_…'; use list_orders to find one (by delivery_address or status)."),
             (.insufficientStock([
                 Shortage(productID: prod1, name: "Laptop", requested: 11, available: 10),
                 Shortage(productID: prod2, name: "Smartphone", requested: 3, available: 0),

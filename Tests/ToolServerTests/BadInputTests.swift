@@ -91,7 +91,7 @@ import Testing
              expected: "invalid arguments: stock unknown field 'stock'; allowed fields: 'product_id', 'delta', 'reason'."),
         Case(name: "price on a line", tool: "create_order",
              arguments: withLine(["product_id": "prod1", "quantity": 1, "price": 0.01]),
-             expected: "invalid arguments: items[0].price unknown field 'price'; allowed fields: 'product_id', 'quantity'."),
+             expected: "invalid arguments: items[0].price unknown field 'price'; allowed fields: 'quantity', 'product_id'."),
         Case(name: "status", tool: "create_order",
              arguments: ["items": [["product_id": "prod1", "quantity": 1]], "delivery_address": "x", "status": "delivered"],
              expected: "invalid arguments: status unknown field 'status'"),
@@ -106,7 +106,7 @@ import Testing
         Case(name: "filter", tool: "list_products", arguments: ["filter": ["stock": ["$lt": 5]]],
              expected: "invalid arguments: filter unknown field 'filter'; allowed fields: 'limit', 'low_stock_below'."),
         Case(name: "skip", tool: "list_orders", arguments: ["skip": 1],
-             expected: "invalid arguments: skip unknown field 'skip'; allowed fields: 'status', 'limit'."),
+             expected: "invalid arguments: skip unknown field 'skip'; allowed fields: 'status', 'delivery_address', 'limit'."),
     ]
 
     static let quantities: [Case] = [

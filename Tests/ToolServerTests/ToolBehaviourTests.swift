@@ -362,7 +362,7 @@ import Testing
         let fixture = try await Fixture.make("delivery")
         let id = try await fixture.placed([("prod1", 1)])
         #expect(try await fixture.refused("update_delivery_status", ["order_id": "ord_doesnotexist", "status": "cancelled"])
-                == "order not found: 'ord_doesnotexist'. Order ids look like 'ord_…'; use list_orders to find one.")
+                == "order not found: 'ord_doesnotexist'. Order ids look like 'ord_…'; use list_orders to find one (by delivery_address or status).")
         #expect(try await fixture.refused("update_delivery_status", ["order_id": "not an id!", "status": "cancelled"])
                 .hasPrefix("invalid arguments: order_id 'not an id!' is not valid: use 1-64 characters from A-Z a-z 0-9 . _ : -"))
         #expect(try await fixture.refused("update_delivery_status", ["order_id": .string(id), "status": "shipped"])
@@ -384,7 +384,7 @@ import Testing
         if typed == Array(id) { typed[8] = typed[8] == "z" ? "y" : "z" }
         let misspelled = String(typed)
         let before = try fixture.database.snapshot()
-        let hint = "Did you mean '\(id)' (pending, to 456 Elm St)? Order ids look like 'ord_…'; use list_orders to find one."
+        let hint = "Did you mean '\(id)' (pending, to 456 Elm St)? Order ids look like 'ord_…'; use list_orders to find one (by delivery_address or status)."
         #expect(try await fixture.refused("get_order", ["order_id": .string(misspelled)])
                 == "order not found: '\(misspelled)'. \(hint)")
         #expect(try await fixture.refused("update_delivery_status", ["order_id": .string(misspelled), "status": "in_transit"])
@@ -406,7 +406,7 @@ import Testing
         #expect(result["delivery_address"] == "7 Elm Road")
         #expect(result["replayed"] == nil)
         #expect(try await fixture.refused("get_order", ["order_id": "ord_nope"])
-                == "order not found: 'ord_nope'. Order ids look like 'ord_…'; use list_orders to find one.")
+                == "order not found: 'ord_nope'. Order ids look like 'ord_…'; use list_orders to find one (by delivery_address or status).")
         #expect(try await fixture.refused("get_order", ["order_id": ""]) == "invalid arguments: order_id must not be empty. Nothing was changed.")
         #expect(try await fixture.refused("get_order", ["order_id": .string(String(repeating: "a", count: 65))])
                 .hasPrefix("invalid arguments: order_id must be at most 64 characters long, got 65"))
@@ -446,6 +446,34 @@ import Testing
                 == "invalid arguments: limit must be an integer from 1 to 100, got 0. Nothing was changed.")
         #expect(try await fixture.refused("list_orders", ["limit": 101]).hasPrefix("invalid arguments: limit must be an integer from 1 to 100"))
         #expect(try await fixture.refused("list_orders", ["status": "lost"]).hasPrefix("invalid arguments: status must be one of"))
+        await fixture.finish()
+    }
+
+    @Test("list_orders by delivery_address: case, spacing and a final period do not matter; words are whole; regex characters are literal")
+    func listOrdersByAddress() async throws {
+        let fixture = try await Fixture.make("listaddress")
+        let quay = try await fixture.placed([("prod1", 1)], address: "31 Quay St")
+        let quayAgain = try await fixture.placed([("prod2", 1)], address: "31  quay st.")
+        _ = try await fixture.placed([("prod3", 1)], address: "131 Quay St")
+        let dotted = try await fixture.placed([("prod3", 1)], address: "Flat 2 (rear), 5.5 Oak St")
+        try await fixture.move(quay, to: "in_transit")
+
+        func found(_ arguments: JSONValue) async throws -> Set<String> {
+            let listed = try await fixture.client.call("list_orders", arguments)
+            return Set(listed["orders"]?.arrayValue?.compactMap { $0["order_id"]?.stringValue } ?? [])
+        }
+        #expect(try await found(["delivery_address": "31 Quay St"]) == [quay, quayAgain])
+        #expect(try await found(["delivery_address": " 31 QUAY  St. "]) == [quay, quayAgain])
+        #expect(try await found(["delivery_address": "31 Quay St", "status": "pending"]) == [quayAgain])
+        #expect(try await found(["delivery_address": "flat 2 (rear), 5.5 oak st"]) == [dotted])
+        // Regex syntax in the text is matched literally, never as a pattern.
+        for pattern in [".*", "31 Quay S.", "31|131 Quay St", "^31 Quay St$", "31 Quay St\\"] {
+            #expect(try await found(["delivery_address": .string(pattern)]).isEmpty, "\(pattern)")
+        }
+        #expect(try await fixture.refused("list_orders", ["delivery_address": "  "])
+                == "invalid arguments: delivery_address must not be blank. Nothing was changed.")
+        #expect(try await fixture.refused("list_orders", ["delivery_address": ["$ne": ""]])
+                .hasPrefix("invalid arguments: delivery_address must be a string"))
         await fixture.finish()
     }
 
