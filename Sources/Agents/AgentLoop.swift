@@ -268,7 +268,10 @@ struct AgentLoop: Sendable {
         let writes = writeCount?() ?? 0
         var inMessage: [Repeat] = []
         let jobs = calls.map { call -> Job in
-            let parsed = ToolArguments.parse(call.arguments)
+            var parsed = ToolArguments.parse(call.arguments)
+            if let arguments = parsed.value, let tool = tools.first(where: { $0.definition.name == call.name }) {
+                parsed = .valid(Self.droppingEmptyOptionals(arguments, schema: tool.definition.parameters))
+            }
             guard let arguments = parsed.value else { return Job(call: call, parsed: parsed, earlier: nil) }
             let key = Repeat(name: call.name, arguments: arguments)
             defer { inMessage.append(key) }
@@ -285,6 +288,16 @@ struct AgentLoop: Sendable {
         return try await boundedMap(jobs, limit: limits.maxConcurrentTools) { job async throws(AgentFailure) -> Executed in
             try await execute(job, step: step)
         }
+    }
+
+    /// The arguments without optional ones sent as "": a small model filled an optional filter it
+    /// had no value for with "" (`list_orders` with `delivery_address: ""`), which the schema
+    /// refuses, and gave up; left out, the call is the one it meant.
+    static func droppingEmptyOptionals(_ arguments: JSONValue, schema: JSONValue) -> JSONValue {
+        guard case .object(var object) = arguments else { return arguments }
+        let required = Set(schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        for key in object.keys where object[key] == .string("") && !required.contains(key) { object[key] = nil }
+        return .object(object)
     }
 
     /// The system prompt and the task, then the last exchange (the model's last calls and their

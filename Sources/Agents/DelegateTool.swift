@@ -11,7 +11,8 @@ import Synchronization
 /// first call is one of its tools, and its arguments follow that tool's schema.
 struct DelegateTool: AgentTool {
     let role: AgentRole
-    let makeAgent: @Sendable (AgentRole) -> AgentLoop
+    /// A fresh sub-agent of the role, for a delegation that starts with the named tool.
+    let makeAgent: @Sendable (AgentRole, String) -> AgentLoop
     let data: UntrustedData
     /// The user's instruction the manager is working on, and what its sub-agents have written so
     /// far: a sub-agent reads both beside its task (see `brief(task:instruction:done:)`).
@@ -39,7 +40,7 @@ struct DelegateTool: AgentTool {
         case .refused(let reason): return .error(reason)
         }
         let task = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
-        let record = try await makeAgent(role).run(task: task, firstTool: firstTool)
+        let record = try await makeAgent(role, firstTool).run(task: task, firstTool: firstTool)
         var content = data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? []) }
         return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))

@@ -61,8 +61,10 @@ public enum HostRun {
                 var loop = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
                                    tracer: tracer, log: log, counter: counter, ledger: ledger, instruction: task)
                 if let goal { loop.goalReached = { goal(ledger.done) } }
+                let earlier = log.all.count
                 var answer = try await loop.run(task: task).answer
-                for line in [changeLine(ledger.done), failureLine(ledger.unresolved)].compactMap({ $0 }) {
+                let reads = foundLine(Array(log.all.dropFirst(earlier)), readTools: Set(serverTools.filter(\.readOnly).map(\.name)))
+                for line in [reads, changeLine(ledger.done), failureLine(ledger.unresolved)].compactMap({ $0 }) {
                     answer += (instructions.count == 1 ? "\n" : " ") + line  // one line per order when several
                 }
                 answers.append(instructions.count == 1 ? answer : "\(index + 1). \(answer)")
@@ -82,6 +84,24 @@ public enum HostRun {
                                durationMs: report.wallTimeMs, usage: report.usage, message: "run \(status.rawValue)"))
         return report
     }
+
+    /// What the sub-agents looked up for the instruction, from the tools' results, as their
+    /// host-made answers quote them: "Found: check_stock: {product_id: prod5, …, stock: 17}." (nil:
+    /// nothing). A small manager answered "No further action required." when its agent had found
+    /// the products asked for; like `Changes:`, the line states them whatever the model wrote. The
+    /// last `foundLimit` distinct lookups, each once.
+    static func foundLine(_ records: [AgentRecord], readTools: Set<String>) -> String? {
+        var reads: [ToolCallRecord] = []
+        for call in records.filter({ $0.role != "manager" }).flatMap(\.toolResults)
+        where readTools.contains(call.name) && !call.isError {
+            reads.removeAll { $0.name == call.name && $0.arguments == call.arguments }
+            reads.append(call)
+        }
+        guard !reads.isEmpty else { return nil }
+        return "Found: " + AgentLoop.answer(from: Array(reads.suffix(foundLimit))) + "."
+    }
+
+    static let foundLimit = 3
 
     /// What the run wrote, from the tool results themselves, so that the answer names every id
     /// and status whatever the model wrote: "Changes: create_order ord_… pending; …".
@@ -137,9 +157,11 @@ public enum HostRun {
                         serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
                         counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger(),
                         instruction: String? = nil) -> AgentLoop {
-        let makeAgent: @Sendable (AgentRole) -> AgentLoop = { role in
-            subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
-                     serverTools: serverTools, settings: settings, tracer: tracer, log: log, ledger: ledger)
+        let makeAgent: @Sendable (AgentRole, String) -> AgentLoop = { role, firstTool in
+            let lookup = serverTools.first { $0.name == firstTool }?.readOnly == true ? firstTool : nil
+            return subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
+                            serverTools: serverTools, settings: settings, tracer: tracer, log: log, ledger: ledger,
+                            instruction: instruction, lookup: lookup)
         }
         let delegates: [any AgentTool] = AgentRole.allCases.map {
             DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger)
@@ -152,10 +174,18 @@ public enum HostRun {
                          writeCount: { ledger.count })
     }
 
+    /// `instruction`: the user's request, whose values the agent's writes must take (see
+    /// `RequestGrounding`). `lookup`: the read tool the delegation named, when it is a lookup; the
+    /// agent then makes no write. Its tools are offered all the same, so that its prompt stays the
+    /// one a local server has cached.
     static func subAgent(_ role: AgentRole, id: String, models: AgentModels, server: MCPClient, serverTools: [MCPToolInfo],
-                         settings: HostSettings, tracer: Tracer, log: RunLog, ledger: WriteLedger = WriteLedger()) -> AgentLoop {
+                         settings: HostSettings, tracer: Tracer, log: RunLog, ledger: WriteLedger = WriteLedger(),
+                         instruction: String? = nil, lookup: String? = nil) -> AgentLoop {
+        let grounding = instruction.map(RequestGrounding.init)
         let tools: [any AgentTool] = role.toolNames.compactMap { name in
-            serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server, data: settings.data, ledger: ledger) }
+            serverTools.first { $0.name == name }.map {
+                ServerTool(info: $0, client: server, data: settings.data, ledger: ledger, grounding: grounding, lookup: lookup)
+            }
         }
         return AgentLoop(id: id, role: role.rawValue, systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool),
                          tools: tools,

@@ -9,6 +9,12 @@ struct ServerTool: AgentTool {
     let data: UntrustedData
     /// The run's writes so far (tools not marked read-only by the server).
     let ledger: WriteLedger
+    /// The user's request, whose values a write must take (nil: not checked).
+    var grounding: RequestGrounding?
+    /// The tool a lookup's delegation named, when the agent was sent to look something up: then a
+    /// write is not made (a small orders agent sent to look up "prod4" as an order went on to
+    /// place an order). Nil: the agent may write.
+    var lookup: String?
 
     var definition: ToolDefinition {
         ToolDefinition(name: info.name, description: info.description, parameters: info.inputSchema)
@@ -16,6 +22,11 @@ struct ServerTool: AgentTool {
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         guard !info.readOnly else { return try await send(arguments) }
+        if let lookup {
+            return .error("not made: you were sent to look something up with \(lookup), not to change anything. Report what "
+                + "you found (or that nothing was found) as your final answer; the manager decides what to change. Nothing was changed.")
+        }
+        if let problem = grounding?.violation(tool: info.name, arguments: arguments) { return .error(problem) }
         switch ledger.claim(info.name, arguments, agent: caller) {
         case .done(let done):
             // Reported as a success, the earlier one's: a small model told "error" here tried the

@@ -171,9 +171,10 @@ public struct ListOrdersCommand: Command {
     public let limit: Int
     public static let inputSchema = JSONSchema.object(properties: [
         .init("status", .string(enumeration: OrderStatus.allCases.map(\.rawValue), description: "Only orders with this status. Optional.")),
+        .init("limit", .integer(minimum: 1, maximum: maxLimit, description: "At most this many orders, newest first. Default 20.")),
+        // Last: a small model writing the arguments in order filled it with "" when it came before limit.
         .init("delivery_address", Field.text(500, "Only orders to this address (case, spacing and a final period do not "
                                                  + "matter). Optional.", examples: ["123 Main St"])),
-        .init("limit", .integer(minimum: 1, maximum: maxLimit, description: "At most this many orders, newest first. Default 20.")),
     ])
     public init(validated arguments: JSONObject) throws(OrderError) {
         status = arguments["status"]?.stringValue.flatMap(OrderStatus.init(rawValue:))

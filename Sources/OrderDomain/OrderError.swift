@@ -32,7 +32,7 @@ public enum OrderError: Error, Sendable, Equatable {
             let list = shortages.map { "'\($0.productID)' (\($0.name)): requested \($0.requested), available \($0.available)" }
                 .joined(separator: "; ")
             return "insufficient stock: \(list). Nothing was reserved and no order was created. "
-                + "Order at most the available quantity, or restock first with update_stock."
+                + "Restock first with update_stock to fill it; ordering less needs the customer's consent."
         case .stockWouldGoNegative(let product, let current, let delta):
             return "cannot change the stock of '\(product)' by \(delta): it has \(current) in stock and stock cannot go "
                 + "below 0. The smallest allowed delta is \(-current). Nothing was changed."

@@ -8,7 +8,8 @@ import Testing
     @Test func demoOrdersAreCreatedAndShipped() async throws {
         let database = try await TestDatabase.make("demo")
         defer { database.drop() }
-        let outcome = try await HostHarness.run("Process these orders and ship them.", routes: DemoScript.routes, database: database)
+        let outcome = try await HostHarness.run("Process these orders and ship them: 2 Laptops (prod1) and 1 Smartphone (prod2) to "
+                                                + "123 Main St; 3 Headphones (prod3) to 456 Elm St.", routes: DemoScript.routes, database: database)
         print(outcome.trace)
         let report = outcome.report
         #expect(report.status == .completed, "\(report.error ?? "")")
@@ -100,7 +101,8 @@ import Testing
         let llm = try ScriptedLLMServer(DemoScript.routes)
         defer { llm.stop() }
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
-            "run", "process the demo orders", "--json", "--quiet", "--base-url", llm.baseURL, "--model", "scripted",
+            "run", "Process these orders and ship them: 2 Laptops (prod1) and 1 Smartphone (prod2) to 123 Main St; "
+                + "3 Headphones (prod3) to 456 Elm St.", "--json", "--quiet", "--base-url", llm.baseURL, "--model", "scripted",
         ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty)

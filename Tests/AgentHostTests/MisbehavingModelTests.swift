@@ -423,11 +423,11 @@ import Testing
 
         // 500 after 500, after the sub-agent's first call: the run fails, naming the agent; what
         // was done stays done, and nothing more reaches the ToolServer. (The delegation names
-        // list_orders, so that the create_order does not end the sub-agent's run.)
+        // get_order, so that the list_products does not end the sub-agent's run.)
         let always = try ScriptedLLMServer([
-            .agent("manager", [.calls([.init("orders", ["tool": "list_orders", "task": "Create an order: prod1 x1 to \"1 Main St\"."])]),
+            .agent("manager", [.calls([.init("orders", ["tool": "get_order", "task": "Find the Laptop order."])]),
                                .answer("unreachable")]),
-            .agent("orders", [create, error, error, .answer("unreachable")]),
+            .agent("orders", [.calls([.init("list_products", [:])]), error, error, .answer("unreachable")]),
         ])
         defer { always.stop() }
         let failed = try await Self.run(always, database, ["--llm-attempts", "2"])
@@ -436,9 +436,9 @@ import Testing
         #expect(failed.hostLines == ["AgentHost: error: orders#1: the LLM endpoint \(always.baseURL)/chat/completions answered "
             + "HTTP 500: The server had an error while processing your request. (gave up after 2 attempts, --llm-attempts)"])
         #expect(always.requests("orders").count == 3)
-        #expect(failed.toolCalls.map(\.name) == ["create_order"])
-        #expect(try database.orders().count == 2)
-        #expect(try database.stock()["prod1"] == 8)
+        #expect(failed.toolCalls.map(\.name) == ["list_products"])
+        #expect(try database.orders().count == 1)
+        #expect(try database.stock()["prod1"] == 9)
     }
 }
 

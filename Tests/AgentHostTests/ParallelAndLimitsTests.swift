@@ -57,7 +57,7 @@ import Testing
         let report = outcome.report
         #expect(report.status == .incomplete)
         #expect(report.exitCode == 2)
-        #expect(report.finalAnswer == "Inventory stopped: incomplete")
+        #expect(report.finalAnswer.hasPrefix("Inventory stopped: incomplete\nFound: check_stock: {product_id: prod1"), "\(report.finalAnswer)")
         let inventory = outcome.llm.requests("inventory")
         #expect(inventory.count == 3)
         let last = try #require(inventory.last)
@@ -85,7 +85,8 @@ import Testing
             "run", "check prod1", "--manager-max-steps", "1", "--base-url", llm.baseURL, "--model", "scripted",
         ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
         #expect(result.status == 2, "\(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == "prod1 has 10 (stopped early).\n")
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "prod1 has 10 (stopped early).\n"
+                + "Found: check_stock: {product_id: prod1, name: Laptop, price: 999.99, stock: 10}.\n")
         #expect(result.stderr.contains("step limit (1) reached"))
         #expect(result.stderr.contains("the run is incomplete"))
     }
@@ -150,7 +151,8 @@ import Testing
         let outcome = try await HostHarness.run("Check prod1, then prod2.", routes: Self.twoChecksThenAFullContext,
                                                 database: database)
         #expect(outcome.report.status == .incomplete, "\(outcome.report.error ?? "")")
-        #expect(outcome.report.finalAnswer == "prod1 and prod2 checked.")
+        #expect(outcome.report.finalAnswer == "prod1 and prod2 checked.\nFound: check_stock: {product_id: prod1, name: Laptop, price: 999.99, stock: 10}; "
+                + "check_stock: {product_id: prod2, name: Smartphone, price: 599.99, stock: 15}.")
         let record = try #require(outcome.report.agents.first { $0.role == "manager" })
         #expect(record.note == "the conversation no longer fits the model's context")
         let last = try #require(outcome.llm.requests("manager").last)
@@ -171,7 +173,8 @@ import Testing
         let outcome = try await HostHarness.run("Check prod1, then prod2.", routes: Self.twoChecksThenAFullContext,
                                                 database: database, settings: HostSettings(managerMaxSteps: 2))
         #expect(outcome.report.status == .incomplete, "\(outcome.report.error ?? "")")
-        #expect(outcome.report.finalAnswer == "prod1 and prod2 checked.")
+        #expect(outcome.report.finalAnswer == "prod1 and prod2 checked.\nFound: check_stock: {product_id: prod1, name: Laptop, price: 999.99, stock: 10}; "
+                + "check_stock: {product_id: prod2, name: Smartphone, price: 599.99, stock: 15}.")
         let requests = outcome.llm.requests("manager")
         #expect(requests.count == 4)
         // The one that did not fit had the whole conversation; the one sent again, the shorter.

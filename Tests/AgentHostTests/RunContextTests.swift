@@ -95,7 +95,7 @@ import TestSupport
             .agent("orders", [.calls([.init("create_order", short)]), .answer("Short."), .calls([.init("create_order", short)])]),
             .agent("inventory", [.calls([.init("update_stock", ["product_id": "prod1", "delta": 5])])]),
         ]
-        let outcome = try await HostHarness.run("Order 11 laptops to 7 Oak St; restock first if short.", routes: routes, database: database)
+        let outcome = try await HostHarness.run("Order 11 laptops to 7 Oak St; restock 5 first if short.", routes: routes, database: database)
         #expect(try database.orders().count == 1)
         #expect(try database.stock()["prod1"] == 4)
         let first = outcome.report.agents.first { $0.id == "orders#1" }?.steps.flatMap(\.toolCalls).first

@@ -32,7 +32,8 @@ import Testing
                 // (no answer: the agent is done once the call the manager named has succeeded)
             ]),
         ]
-        let outcome = try await HostHarness.run("Create an order for prod1 and ship it.", routes: routes, database: database)
+        let outcome = try await HostHarness.run("Create an order for a Laptop (prod1) to 1 Main St and ship it.", routes: routes,
+                                                database: database)
         #expect(outcome.report.status == .completed, "\(outcome.report.error ?? "")")
 
         let orders = try database.orders()

@@ -49,16 +49,16 @@ import Testing
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [
-                .answer("```json\n{\"name\": \"orders\", \"arguments\": {\"tool\": \"get_order\", \"task\": \"Create an order: prod3 x3 to 456 Elm St.\"}}\n```"),
+                .answer("```json\n{\"name\": \"orders\", \"arguments\": {\"tool\": \"create_order\", \"task\": \"Create an order: prod3 x3 to 456 Elm St.\"}}\n```"),
                 .answer("Done."),
             ]),
+            // A first call that fails (no product prod9), so that the agent is asked again.
             .agent("orders", [
+                .answer(#"{"name": "create_order", "arguments": {"items": [{"product_id": "prod9", "quantity": 3}], "delivery_address": "456 Elm St"}}"#),
                 .answer(#"{"name": "create_order", "arguments": {"items": [{"product_id": "prod3", "quantity": 3}], "delivery_address": "456 Elm St"}}"#),
-                .answer("Created."),
             ]),
         ]
-        // (The manager names get_order, so that the orders agent is asked again after its create_order.)
-        let outcome = try await HostHarness.run("Order three headphones.", routes: routes, database: database)
+        let outcome = try await HostHarness.run("Order three headphones (prod3) to 456 Elm St.", routes: routes, database: database)
         #expect(outcome.report.status == .completed)
         #expect(try database.orders().count == 1)
         #expect(try database.stock()["prod3"] == 27)
@@ -68,6 +68,7 @@ import Testing
         #expect(assistant["content"] == "")
         #expect(assistant["tool_calls"]?.arrayValue?.first?["id"] == "text_call_1")
         #expect(second.lastToolResults.first?["tool_call_id"] == "text_call_1")
+        #expect(second.lastToolResults.first?["content"]?.stringValue?.hasPrefix("product(s) not found: 'prod9'") == true)
         #expect(outcome.trace.contains("tool call(s) read from the message text"))
     }
 }

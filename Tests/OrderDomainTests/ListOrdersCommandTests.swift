@@ -27,7 +27,7 @@ struct ListOrdersCommandTests {
         (#"{"status":"open"}"#, "status", "must be one of 'pending', 'in_transit', 'delivered', 'cancelled', got 'open'"),
         (#"{"status":null}"#, "status", "must be a string, got null"),
         (#"{"status":{"$ne":"cancelled"}}"#, "status", "must be a string, got object"),
-        (#"{"offset":10}"#, "offset", "unknown field 'offset'; allowed fields: 'status', 'delivery_address', 'limit'"),
+        (#"{"offset":10}"#, "offset", "unknown field 'offset'; allowed fields: 'status', 'limit', 'delivery_address'"),
         (#"{"delivery_address":" . "}"#, "delivery_address", "must not be blank"),
         (#"{"delivery_address":{"$regex":".*"}}"#, "delivery_address", "must be a string, got object"),
     ])

@@ -21,7 +21,7 @@ struct OrderErrorTests {
             ]),
              "insufficient stock: 'prod1' (Laptop): requested 11, available 10; 'prod2' (Smartphone): requested 3, "
                 + "available 0. Nothing was reserved and no order was created. "
-                + "Order at most the available quantity, or restock first with update_stock."),
+                + "Restock first with update_stock to fill it; ordering less needs the customer's consent."),
             (.stockWouldGoNegative(product: prod1, current: 4, delta: -5),
              "cannot change the stock of 'prod1' by -5: it has 4 in stock and stock cannot go below 0. "
                 + "The smallest allowed delta is -4. Nothing was changed."),
@@ -58,7 +58,7 @@ struct OrderErrorTests {
     }
 
     @Test func everyRecoverableErrorSaysWhatToDoNext() throws {
-        let guidance = ["Use ", "use ", "retry", "Order at most", "Nothing was changed", "Allowed next status"]
+        let guidance = ["Use ", "use ", "retry", "Restock first", "Nothing was changed", "Allowed next status"]
         for (error, _) in try Self.cases() {
             if case .storeFailure = error { continue }
             #expect(guidance.contains { error.message.contains($0) }, "\(error.message)")

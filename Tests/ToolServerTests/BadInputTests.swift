@@ -106,7 +106,7 @@ import Testing
         Case(name: "filter", tool: "list_products", arguments: ["filter": ["stock": ["$lt": 5]]],
              expected: "invalid arguments: filter unknown field 'filter'; allowed fields: 'limit', 'low_stock_below'."),
         Case(name: "skip", tool: "list_orders", arguments: ["skip": 1],
-             expected: "invalid arguments: skip unknown field 'skip'; allowed fields: 'status', 'delivery_address', 'limit'."),
+             expected: "invalid arguments: skip unknown field 'skip'; allowed fields: 'status', 'limit', 'delivery_address'."),
     ]
 
     static let quantities: [Case] = [

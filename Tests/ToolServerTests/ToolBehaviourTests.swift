@@ -178,7 +178,7 @@ import Testing
         let text = try await fixture.refused("create_order", orderArguments([("prod1", 11), ("prod3", 30), ("prod2", 16)]))
         #expect(text == "insufficient stock: 'prod1' (Laptop): requested 11, available 10; "
                 + "'prod2' (Smartphone): requested 16, available 15. Nothing was reserved and no order was created. "
-                + "Order at most the available quantity, or restock first with update_stock.")
+                + "Restock first with update_stock to fill it; ordering less needs the customer's consent.")
         // Exactly the available stock is fine.
         _ = try await fixture.placed([("prod1", 10), ("prod3", 30)])
         #expect(try fixture.database.stock() == ["prod1": 0, "prod2": 15, "prod3": 0])
