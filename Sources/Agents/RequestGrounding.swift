@@ -1,18 +1,23 @@
 import JSON
 
 /// The values a sub-agent's write must take from the user's request: every quantity of a
-/// `create_order` and its address, and the size of an `update_stock` delta. A small model made
+/// `create_order` and its address, the size of an `update_stock` delta, and a word asking for an
+/// `update_delivery_status`'s status ("ship" for in_transit, "cancel", "delivered"). A small model made
 /// them up where the request did not give them: it ordered the 10 Laptops available to "Our
 /// warehouse" when 12 to 9 Pine St were short, placed an order to "123 Main St" for a write-off,
 /// and wrote off 1 Monitor of the two the request named. Such a call is not made, and the model is
 /// told what the request does give.
 ///
-/// The check is loose on purpose: a number anywhere in the request (in digits or as a word, "a
-/// Laptop" being 1) is a quantity it gives, and an address is one if its words appear in it in
-/// order, whatever the case and punctuation. It catches invented values, not every misreading.
+/// The check is loose on purpose: a number anywhere in the request (in digits or as a word; "a
+/// Laptop" is 1 for an order) is a quantity it gives, an address is one if its words appear in it in
+/// order, whatever the case and punctuation, and a status is asked for if one of its words is
+/// anywhere in the request ("do not ship" too). It catches invented writes, not every misreading.
 struct RequestGrounding: Sendable {
-    /// The numbers the request states.
+    /// The numbers the request states, in digits or words.
     let numbers: Set<Int64>
+    /// Whether it says "a", "an" or "single", which is 1 for an order's line ("a Laptop") but no
+    /// stock change (told "a refund instead of a new shipment", a small manager wrote off 1).
+    private let saysOne: Bool
     private let words: [String]
 
     init(_ request: String) {
@@ -27,6 +32,7 @@ struct RequestGrounding: Sendable {
             previousTens = word.flatMap { $0 >= 20 && $0 % 10 == 0 && $0 < 100 ? $0 : nil }
         }
         self.numbers = numbers
+        saysOne = words.contains { ["a", "an", "single"].contains($0) }
     }
 
     /// Why the call's values are not the request's (nil: they are, or the tool takes none).
@@ -41,21 +47,43 @@ struct RequestGrounding: Sendable {
                     + "request; never make one up. Nothing was changed."
             }
             for (offset, line) in (arguments["items"]?.arrayValue ?? []).enumerated() {
-                if let quantity = line["quantity"]?.integerValue, !numbers.contains(quantity) {
+                if let quantity = line["quantity"]?.integerValue, !numbers.contains(quantity), !(quantity == 1 && saysOne) {
                     return "not made: quantity \(quantity) (items[\(offset)]) is not a number in the user's request, which "
                         + "\(given). Order exactly what the request asks; if that cannot be done, report why instead. "
                         + "Nothing was changed."
                 }
             }
+        case "update_delivery_status":
+            if let status = arguments["status"]?.stringValue, let asking = Self.statusWords[status],
+               !words.contains(where: asking.contains) {
+                return "not made: the user's request does not ask for \(status) (it says none of "
+                    + asking.sorted().joined(separator: ", ") + "). Change only what the request asks for; if that is done, "
+                    + "give your final answer. Nothing was changed."
+            }
         case "update_stock":
             if let delta = arguments["delta"]?.integerValue, !numbers.contains(Int64(clamping: delta.magnitude)) {
-                return "not made: delta \(delta) is not a quantity in the user's request, which \(given). update_stock changes "
-                    + "stock only by a quantity the request states; if it states none, report that instead. Nothing was changed."
+                // With one number to take, the call it is: told only "the request states 2", a small
+                // model wrote off 1 again, then 0.
+                let meant = numbers.count == 1 ? numbers.first.map { " Did you mean delta \(delta < 0 ? -$0 : $0)?" } ?? "" : ""
+                return "not made: delta \(delta) is not a quantity in the user's request, which \(given).\(meant) update_stock "
+                    + "changes stock only by a quantity the request states; if it states none, report that instead. Nothing was changed."
             }
         default:
             break
         }
         return nil
+    }
+
+    /// A read's arguments without a filter the request does not give, and what to tell the model
+    /// (nil: nothing to leave out). A small model filled `list_orders`' `delivery_address` with
+    /// "None", an order id or an address of its own, and reported that there were no orders; a
+    /// read without the filter only shows more.
+    func readWithoutUngroundedFilters(tool: String, arguments: JSONValue) -> (arguments: JSONValue, note: String)? {
+        guard tool == "list_orders", case .object(var object) = arguments,
+              let address = object["delivery_address"]?.stringValue, !contains(address) else { return nil }
+        object["delivery_address"] = nil
+        return (.object(object), "(The delivery_address you gave is not in the user's request, so it was left out: "
+            + "these are the orders without it.)")
     }
 
     /// Whether `text`'s words appear in the request, in order and together.
@@ -93,8 +121,17 @@ struct RequestGrounding: Sendable {
         text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
     }
 
+    /// The words that ask for each status (as lowercased words of the request). A small manager
+    /// shipped and then "delivered" an order it was only asked to create, and shipped an order
+    /// for a write-off.
+    private static let statusWords: [String: Set<String>] = [
+        "in_transit": ["ship", "ships", "shipped", "shipping", "send", "sent", "dispatch", "dispatched", "transit"],
+        "delivered": ["delivered"],
+        "cancelled": ["cancel", "cancels", "cancelled", "canceled", "cancelling", "canceling", "cancellation"],
+    ]
+
     private static let numberWords: [String: Int64] = {
-        var words: [String: Int64] = ["a": 1, "an": 1, "single": 1, "pair": 2, "couple": 2, "dozen": 12, "hundred": 100]
+        var words: [String: Int64] = ["pair": 2, "couple": 2, "dozen": 12, "hundred": 100]
         let units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                      "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
         for (value, word) in units.enumerated() { words[word] = Int64(value) }

@@ -21,7 +21,14 @@ struct ServerTool: AgentTool {
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
-        guard !info.readOnly else { return try await send(arguments) }
+        guard !info.readOnly else {
+            guard let (grounded, note) = grounding?.readWithoutUngroundedFilters(tool: info.name, arguments: arguments) else {
+                return try await send(arguments)
+            }
+            var outcome = try await send(grounded)
+            outcome.content = note + " " + outcome.content
+            return outcome
+        }
         if let lookup {
             return .error("not made: you were sent to look something up with \(lookup), not to change anything. Report what "
                 + "you found (or that nothing was found) as your final answer; the manager decides what to change. Nothing was changed.")

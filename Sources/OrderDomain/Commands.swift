@@ -182,6 +182,11 @@ public struct ListOrdersCommand: Command {
             guard let query = AddressQuery(text) else {
                 throw .invalidArgument(field: "delivery_address", problem: "must not be blank")
             }
+            // A small model put the order ids it was given here, and found nothing.
+            if query.words.count == 1, text.hasPrefix("ord_") {
+                throw .invalidArgument(field: "delivery_address", problem: "'\(text)' is an order id, not an address: "
+                                           + "look it up with get_order")
+            }
             address = query
         } else {
             address = nil
@@ -198,7 +203,8 @@ public struct ListProductsCommand: Command {
         .init("limit", .integer(minimum: 1, maximum: maxLimit, description: "At most this many products, by id. Default 100.")),
         // From 1: stock is never below 0, so 0 matches nothing (a small model sent it to mean "no filter").
         .init("low_stock_below", .integer(minimum: 1, maximum: 1_000_000_000,
-                                          description: "Only products whose stock is below this number. Optional.")),
+                                          description: "Only products whose stock is below this number (to find what needs "
+                                              + "restocking). Leave it out to list every product.")),
     ])
     public init(validated arguments: JSONObject) throws(OrderError) {
         limit = Int(arguments["limit"]?.integerValue ?? 100)

@@ -21,11 +21,9 @@ public enum OrderError: Error, Sendable, Equatable {
     public var message: String {
         switch self {
         case .productNotFound(let id):
-            return "product not found: '\(id)'. Use list_products to see the catalogue's product ids."
+            return Self.productNotFoundMessage(id)
         case .productsNotFound(let ids):
-            let list = ids.map { "'\($0)'" }.joined(separator: ", ")
-            return "product(s) not found: \(list). Nothing was reserved and no order was created. "
-                + "Use list_products to see the catalogue's product ids."
+            return Self.productsNotFoundMessage(ids)
         case .orderNotFound(let id):
             return Self.orderNotFoundMessage(id)
         case .insufficientStock(let shortages):
@@ -67,6 +65,19 @@ public enum OrderError: Error, Sendable, Equatable {
 }
 
 extension OrderError {
+    /// The text of `productNotFound`, with an optional "By name: …" (`ProductSuggestion.text`)
+    /// after its first sentence.
+    public static func productNotFoundMessage(_ id: ProductID, suggestion: String? = nil) -> String {
+        "product not found: '\(id)'.\(suggestion ?? "") Use list_products to see the catalogue's product ids."
+    }
+
+    /// The text of `productsNotFound`, with an optional "By name: …" after its first sentence.
+    public static func productsNotFoundMessage(_ ids: [ProductID], suggestion: String? = nil) -> String {
+        let list = ids.map { "'\($0)'" }.joined(separator: ", ")
+        return "product(s) not found: \(list).\(suggestion ?? "") Nothing was reserved and no order was created. "
+            + "Use list_products to see the catalogue's product ids."
+    }
+
     /// The text of `orderNotFound`, with an optional "Did you mean …?" (`OrderSuggestion.text`)
     /// after its first sentence.
     public static func orderNotFoundMessage(_ id: OrderID, suggestion: String? = nil) -> String {

@@ -25,7 +25,7 @@ struct ToolCatalog {
                 inputSchema: CheckStockCommand.inputSchema.json, outputSchema: Presentation.productSchema.json,
                 annotations: .init(readOnly: true, destructive: false, idempotent: true)
             ) { arguments in
-                await outcome { () async throws(OrderError) in
+                await outcome(suggestingProductsFrom: store) { () async throws(OrderError) in
                     let command = try CheckStockCommand(arguments: arguments)
                     return Presentation.product(try await store.product(command.productID))
                 }
@@ -37,7 +37,7 @@ struct ToolCatalog {
                 inputSchema: UpdateStockCommand.inputSchema.json, outputSchema: Presentation.stockAdjustmentSchema.json,
                 annotations: .init(readOnly: false, destructive: true, idempotent: false)
             ) { arguments in
-                await outcome { () async throws(OrderError) in
+                await outcome(suggestingProductsFrom: store) { () async throws(OrderError) in
                     let command = try UpdateStockCommand(arguments: arguments)
                     return Presentation.stockAdjustment(
                         try await store.adjustStock(command.productID, by: command.delta, reason: command.reason))
@@ -51,7 +51,7 @@ struct ToolCatalog {
                 inputSchema: CreateOrderCommand.inputSchema.json, outputSchema: Presentation.placementSchema.json,
                 annotations: .init(readOnly: false, destructive: false, idempotent: false)
             ) { arguments in
-                await outcome { () async throws(OrderError) in
+                await outcome(suggestingProductsFrom: store) { () async throws(OrderError) in
                     let command = try CreateOrderCommand(arguments: arguments)
                     return Presentation.placement(try await store.placeOrder(command.draft))
                 }
@@ -114,6 +114,26 @@ struct ToolCatalog {
 /// Business failures become `isError` results with the domain's message for the model.
 private func outcome(_ body: () async throws(OrderError) -> JSONObject) async -> MCPTool.Outcome {
     do { return .success(try await body()) } catch { return .failure(error.message) }
+}
+
+/// As `outcome`, but a product id that is not found and is a product's name gets that product's
+/// id ("By name: 'Headphones' is prod3 (Headphones).").
+private func outcome(suggestingProductsFrom store: any OrderStore,
+                     _ body: () async throws(OrderError) -> JSONObject) async -> MCPTool.Outcome {
+    do {
+        return .success(try await body())
+    } catch {
+        let ids: [ProductID] = switch error {
+        case .productNotFound(let id): [id]
+        case .productsNotFound(let ids): ids
+        default: []
+        }
+        guard !ids.isEmpty, let catalogue = try? await store.products(limit: Int(ListProductsCommand.maxLimit), lowStockBelow: nil),
+              let suggestion = ProductSuggestion.text(for: ids, among: catalogue)
+        else { return .failure(error.message) }
+        if case .productNotFound(let id) = error { return .failure(OrderError.productNotFoundMessage(id, suggestion: suggestion)) }
+        return .failure(OrderError.productsNotFoundMessage(ids, suggestion: suggestion))
+    }
 }
 
 /// As `outcome`, but an order id that is not found gets "Did you mean …?" with the recent orders

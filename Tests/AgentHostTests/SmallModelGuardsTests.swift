@@ -396,3 +396,25 @@ import Testing
         #expect(record.toolResults.first?.arguments == ["status": "pending"])
     }
 }
+
+extension HostMadeTests {
+    /// A list_orders filter by an address the request does not give is left out, and the model is
+    /// told: a small model filled it with "None" and reported that there were no orders.
+    @Test func anOrderListByAnAddressTheRequestDoesNotGiveListsThemAll() async throws {
+        let database = try await TestDatabase.make("groundedread")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("orders", ["tool": "create_order", "task": "prod1 to 1 Main St"])]),
+                               .calls([.init("delivery", ["tool": "list_orders", "task": "the pending orders"])]), .answer("Listed.")]),
+            .agent("orders", [.calls([.init("create_order", ["delivery_address": "1 Main St", "items": [["quantity": 1, "product_id": "prod1"]]])])]),
+            .agent("delivery", [.calls([.init("list_orders", ["status": "pending", "delivery_address": "None"])])]),
+        ]
+        let outcome = try await HostHarness.run("Order a Laptop (prod1) to 1 Main St, then list the pending orders.", routes: routes,
+                                                database: database)
+        let id = try #require(try database.orders().first?["_id"]?.stringValue)
+        let record = try #require(outcome.report.agents.first { $0.role == "delivery" })
+        #expect(record.answer.hasPrefix("list_orders: {orders: [{order_id: \(id)"), "\(record.answer)")
+        let content = try #require(outcome.llm.requests("manager")[2].lastToolResults.first?["content"]?.stringValue)
+        #expect(content.contains("list_orders: {orders: [{order_id: \(id)"))
+    }
+}

@@ -30,6 +30,8 @@ struct ListOrdersCommandTests {
         (#"{"offset":10}"#, "offset", "unknown field 'offset'; allowed fields: 'status', 'limit', 'delivery_address'"),
         (#"{"delivery_address":" . "}"#, "delivery_address", "must not be blank"),
         (#"{"delivery_address":{"$regex":".*"}}"#, "delivery_address", "must be a string, got object"),
+        (#"{"delivery_address":"ord_jnvzvtxm73vm3nqmj9kv"}"#, "delivery_address",
+         "'ord_jnvzvtxm73vm3nqmj9kv' is an order id, not an address: look it up with get_order"),
     ])
     func rejects(json: String, field: String, problem: String) throws {
         try expectArgumentError(ListOrdersCommand.self, json, field: field, problem: problem)

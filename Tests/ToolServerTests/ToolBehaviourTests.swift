@@ -198,6 +198,21 @@ import Testing
         await fixture.finish()
     }
 
+    @Test("a product's name where its id belongs gets the id, in create_order, check_stock and update_stock; nothing changes")
+    func productNamesAreSuggested() async throws {
+        let fixture = try await Fixture.make("byname")
+        #expect(try await fixture.refused("create_order", orderArguments([("Headphones", 2), ("laptops", 1), ("prod9", 1)]))
+                == "product(s) not found: 'Headphones', 'laptops', 'prod9'. By name: 'Headphones' is prod3 (Headphones), 'laptops' "
+                + "is prod1 (Laptop). Nothing was reserved and no order was created. Use list_products to see the catalogue's product ids.")
+        #expect(try await fixture.refused("check_stock", ["product_id": "Smartphone"])
+                == "product not found: 'Smartphone'. By name: 'Smartphone' is prod2 (Smartphone). Use list_products to see the "
+                + "catalogue's product ids.")
+        #expect(try await fixture.refused("update_stock", ["product_id": "LAPTOP", "delta": 1])
+                .hasPrefix("product not found: 'LAPTOP'. By name: 'LAPTOP' is prod1 (Laptop)."))
+        #expect(try await fixture.client.call("list_orders", [:])["count"] == 0)
+        await fixture.finish()
+    }
+
     @Test("create_order limits: 1-100 distinct lines, quantity 1-100000, address 1-500 characters")
     func createOrderLimits() async throws {
         let products = (0...100).map { (String(format: "p%03d", $0), "Part \($0)", "1.00", 1) } + [("bulk", "Bulk", "0.01", 100_000)]

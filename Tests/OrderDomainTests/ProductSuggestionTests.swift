@@ -1,0 +1,27 @@
+import OrderDomain
+import Testing
+
+@Suite("ProductSuggestion")
+struct ProductSuggestionTests {
+    static func catalogue() throws -> [Product] {
+        try [("prod1", "Laptop"), ("prod3", "Headphones"), ("prod4", "Monitor"), ("prod7", "Box")].map { id, name in
+            Product(id: try pid(id), name: name, price: Money(minorUnits: 100), stock: 5)
+        }
+    }
+
+    @Test func aProductsNameGetsItsIdWhateverTheCaseOrPlural() throws {
+        let ids = try ["Headphones", "monitors", "LAPTOP", "boxes", "prod9", "Lap"].map(pid)
+        #expect(ProductSuggestion.text(for: ids, among: try Self.catalogue())
+                == " By name: 'Headphones' is prod3 (Headphones), 'monitors' is prod4 (Monitor), 'LAPTOP' is prod1 (Laptop), "
+                + "'boxes' is prod7 (Box).")
+        #expect(ProductSuggestion.text(for: [try pid("prod9")], among: try Self.catalogue()) == nil)
+    }
+
+    @Test func theSuggestionFollowsTheFirstSentence() throws {
+        let id = try pid("Headphones")
+        #expect(OrderError.productsNotFoundMessage([id], suggestion: " By name: 'Headphones' is prod3 (Headphones).")
+                == "product(s) not found: 'Headphones'. By name: 'Headphones' is prod3 (Headphones). Nothing was reserved and no "
+                + "order was created. Use list_products to see the catalogue's product ids.")
+        #expect(OrderError.productNotFound(id).message == OrderError.productNotFoundMessage(id))
+    }
+}
