@@ -45,14 +45,24 @@ final class WriteLedger: Sendable {
         case done(Done)
     }
 
+    /// A write by what it does: its arguments in any key order, without the ones that only
+    /// annotate it (`reason`, `note`, `idempotency_key`). A manager that delegated a write-off
+    /// again got it made again: the second agent wrote the same delta with another reason.
     private struct Key: Hashable, Sendable {
         let tool: String
-        let arguments: String
+        let arguments: JSONValue
 
         init(_ tool: String, _ arguments: JSONValue) {
             self.tool = tool
-            self.arguments = JSONWriter.string(arguments)
+            guard case .object(var object) = arguments else {
+                self.arguments = arguments
+                return
+            }
+            for name in Self.annotations { object[name] = nil }
+            self.arguments = .object(object)  // (JSONObject's equality and hash ignore key order)
         }
+
+        static let annotations = ["reason", "note", "idempotency_key"]
     }
 
     private struct State: Sendable {

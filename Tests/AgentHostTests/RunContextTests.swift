@@ -67,7 +67,8 @@ import TestSupport
             ]),
             .agent("inventory", [
                 .calls([.init("update_stock", prod3)]),
-                .calls([.init("update_stock", prod3)]),
+                // The same write, with its keys in another order and a reason: still the same write.
+                .calls([.init("update_stock", ["delta": 10, "product_id": "prod3", "reason": "restock"])]),
                 .calls([.init("update_stock", ["product_id": "prod2", "delta": 5])]),
             ]),
         ]
