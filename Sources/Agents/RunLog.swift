@@ -75,6 +75,10 @@ final class WriteLedger: Sendable {
 
     private let state = Mutex(State())
 
+    /// Eight random characters that scope this instruction's idempotency keys (see
+    /// `ServerTool.scoped`).
+    let scope = String((0..<8).map { _ in "abcdefghjkmnpqrstvwxyz0123456789".randomElement() ?? "x" })
+
     /// The writes that succeeded so far, in order.
     var done: [Write] { state.withLock { $0.done } }
     /// How many writes succeeded so far (without copying them).

@@ -34,6 +34,7 @@ struct ServerTool: AgentTool {
                 + "you found (or that nothing was found) as your final answer; the manager decides what to change. Nothing was changed.")
         }
         if let problem = grounding?.violation(tool: info.name, arguments: arguments) { return .error(problem) }
+        let arguments = Self.scoped(arguments, scope: ledger.scope)
         switch ledger.claim(info.name, arguments, agent: caller) {
         case .done(let done):
             // Reported as a success, the earlier one's: a small model told "error" here tried the
@@ -53,6 +54,15 @@ struct ServerTool: AgentTool {
             if outcome.isError { refused = outcome.content } else { succeeded = outcome.record }
             return outcome
         }
+    }
+
+    /// The arguments with their `idempotency_key` (if any) scoped to the instruction: a retry
+    /// within it keeps its key, but two instructions never share one. Small models wrote the same
+    /// "unique_key" for both orders of a file, and the second was refused as a conflict.
+    static func scoped(_ arguments: JSONValue, scope: String) -> JSONValue {
+        guard case .object(var object) = arguments, let key = object["idempotency_key"]?.stringValue else { return arguments }
+        object["idempotency_key"] = .string(scope + ":" + key.prefix(64 - scope.count - 1))
+        return .object(object)
     }
 
     /// The earlier result with a `note` (so that whoever reads the record still has its ids).

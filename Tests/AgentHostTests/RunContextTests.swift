@@ -193,3 +193,27 @@ import TestSupport
         #expect(try database.orders().isEmpty)
     }
 }
+
+/// A model's idempotency key is scoped to its instruction.
+@Suite struct IdempotencyScopeTests {
+    /// Two instructions whose orders a model gives the same idempotency_key are two orders (a small
+    /// model wrote "unique_key" for both orders of a file, and the second was refused as a conflict).
+    @Test func anIdempotencyKeyIsScopedToItsInstruction() async throws {
+        let database = try await TestDatabase.make("scopedkey")
+        defer { database.drop() }
+        func order(_ id: String, _ address: String) -> JSONValue {
+            ["delivery_address": .string(address), "items": [["quantity": 1, "product_id": .string(id)]], "idempotency_key": "unique_key"]
+        }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("orders", ["tool": "create_order", "task": "the order"])]), .answer("One."),
+                               .calls([.init("orders", ["tool": "create_order", "task": "the order"])]), .answer("Two.")]),
+            .agent("orders", [.calls([.init("create_order", order("prod1", "1 Main St"))]),
+                              .calls([.init("create_order", order("prod2", "2 Main St"))])]),
+        ]
+        _ = try await HostHarness.run(instructions: ["Order a Laptop (prod1) to 1 Main St.", "Order a Smartphone (prod2) to 2 Main St."],
+                                      routes: routes, database: database)
+        let keys = try database.orders().compactMap { $0["idempotency_key"]?.stringValue }
+        #expect(keys.count == 2 && Set(keys).count == 2, "\(keys)")
+        #expect(keys.allSatisfy { $0.hasSuffix(":unique_key") && $0.count == 8 + 1 + 10 }, "\(keys)")
+    }
+}
