@@ -52,7 +52,7 @@ struct DelegateTool: AgentTool {
     /// all: the delegation is refused (sent `update_delivery_status` with the task "get_order,
     /// list_orders", a delivery agent made to start with the write cancelled an order nobody asked
     /// it to cancel).
-    enum Start: Equatable {
+    enum Start {
         case with(String)
         case refused(String)
     }

@@ -157,11 +157,12 @@ public enum HostRun {
                         serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
                         counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger(),
                         instruction: String? = nil) -> AgentLoop {
+        let grounding = instruction.map(RequestGrounding.init)  // once: every sub-agent of the instruction checks against it
         let makeAgent: @Sendable (AgentRole, String) -> AgentLoop = { role, firstTool in
             let lookup = serverTools.first { $0.name == firstTool }?.readOnly == true ? firstTool : nil
             return subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
                             serverTools: serverTools, settings: settings, tracer: tracer, log: log, ledger: ledger,
-                            instruction: instruction, lookup: lookup)
+                            grounding: grounding, lookup: lookup)
         }
         let delegates: [any AgentTool] = AgentRole.allCases.map {
             DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger)
@@ -174,14 +175,13 @@ public enum HostRun {
                          writeCount: { ledger.count })
     }
 
-    /// `instruction`: the user's request, whose values the agent's writes must take (see
+    /// `grounding`: the user's request, whose values the agent's writes must take (see
     /// `RequestGrounding`). `lookup`: the read tool the delegation named, when it is a lookup; the
     /// agent then makes no write. Its tools are offered all the same, so that its prompt stays the
     /// one a local server has cached.
     static func subAgent(_ role: AgentRole, id: String, models: AgentModels, server: MCPClient, serverTools: [MCPToolInfo],
                          settings: HostSettings, tracer: Tracer, log: RunLog, ledger: WriteLedger = WriteLedger(),
-                         instruction: String? = nil, lookup: String? = nil) -> AgentLoop {
-        let grounding = instruction.map(RequestGrounding.init)
+                         grounding: RequestGrounding? = nil, lookup: String? = nil) -> AgentLoop {
         let tools: [any AgentTool] = role.toolNames.compactMap { name in
             serverTools.first { $0.name == name }.map {
                 ServerTool(info: $0, client: server, data: settings.data, ledger: ledger, grounding: grounding, lookup: lookup)

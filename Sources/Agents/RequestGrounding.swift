@@ -37,8 +37,6 @@ struct RequestGrounding: Sendable {
 
     /// Why the call's values are not the request's (nil: they are, or the tool takes none).
     func violation(tool: String, arguments: JSONValue) -> String? {
-        let given = numbers.isEmpty ? "states no quantity"
-            : "states " + numbers.sorted().map(String.init).joined(separator: ", ")
         switch tool {
         case "create_order":
             if let address = arguments["delivery_address"]?.stringValue, !contains(address) {
@@ -72,6 +70,11 @@ struct RequestGrounding: Sendable {
             break
         }
         return nil
+    }
+
+    /// What the request states, for a refusal: "states 2, 12" or "states no quantity".
+    private var given: String {
+        numbers.isEmpty ? "states no quantity" : "states " + numbers.sorted().map(String.init).joined(separator: ", ")
     }
 
     /// A read's arguments without a filter the request does not give, and what to tell the model

@@ -25,7 +25,7 @@ struct ToolCatalog {
                 inputSchema: CheckStockCommand.inputSchema.json, outputSchema: Presentation.productSchema.json,
                 annotations: .init(readOnly: true, destructive: false, idempotent: true)
             ) { arguments in
-                await outcome(suggestingProductsFrom: store) { () async throws(OrderError) in
+                await outcome(suggestingFrom: store) { () async throws(OrderError) in
                     let command = try CheckStockCommand(arguments: arguments)
                     return Presentation.product(try await store.product(command.productID))
                 }
@@ -37,7 +37,7 @@ struct ToolCatalog {
                 inputSchema: UpdateStockCommand.inputSchema.json, outputSchema: Presentation.stockAdjustmentSchema.json,
                 annotations: .init(readOnly: false, destructive: true, idempotent: false)
             ) { arguments in
-                await outcome(suggestingProductsFrom: store) { () async throws(OrderError) in
+                await outcome(suggestingFrom: store) { () async throws(OrderError) in
                     let command = try UpdateStockCommand(arguments: arguments)
                     return Presentation.stockAdjustment(
                         try await store.adjustStock(command.productID, by: command.delta, reason: command.reason))
@@ -51,7 +51,7 @@ struct ToolCatalog {
                 inputSchema: CreateOrderCommand.inputSchema.json, outputSchema: Presentation.placementSchema.json,
                 annotations: .init(readOnly: false, destructive: false, idempotent: false)
             ) { arguments in
-                await outcome(suggestingProductsFrom: store) { () async throws(OrderError) in
+                await outcome(suggestingFrom: store) { () async throws(OrderError) in
                     let command = try CreateOrderCommand(arguments: arguments)
                     return Presentation.placement(try await store.placeOrder(command.draft))
                 }
@@ -63,7 +63,7 @@ struct ToolCatalog {
                 inputSchema: UpdateDeliveryStatusCommand.inputSchema.json, outputSchema: Presentation.statusUpdateSchema.json,
                 annotations: .init(readOnly: false, destructive: true, idempotent: true)
             ) { arguments in
-                await outcome(suggestingOrdersFrom: store) { () async throws(OrderError) in
+                await outcome(suggestingFrom: store) { () async throws(OrderError) in
                     let command = try UpdateDeliveryStatusCommand(arguments: arguments)
                     return Presentation.statusUpdate(
                         try await store.changeStatus(of: command.orderID, to: command.status, note: command.note))
@@ -75,7 +75,7 @@ struct ToolCatalog {
                 inputSchema: GetOrderCommand.inputSchema.json, outputSchema: Presentation.orderSchema.json,
                 annotations: .init(readOnly: true, destructive: false, idempotent: true)
             ) { arguments in
-                await outcome(suggestingOrdersFrom: store) { () async throws(OrderError) in
+                await outcome(suggestingFrom: store) { () async throws(OrderError) in
                     let command = try GetOrderCommand(arguments: arguments)
                     return Presentation.order(try await store.order(command.orderID))
                 }
@@ -116,37 +116,35 @@ private func outcome(_ body: () async throws(OrderError) -> JSONObject) async ->
     do { return .success(try await body()) } catch { return .failure(error.message) }
 }
 
-/// As `outcome`, but a product id that is not found and is a product's name gets that product's
-/// id ("By name: 'Headphones' is prod3 (Headphones).").
-private func outcome(suggestingProductsFrom store: any OrderStore,
+/// As `outcome`, but an id that is not found gets a suggestion: a product id that is a product's
+/// name gets that product's id ("By name: 'Headphones' is prod3 (Headphones)."), and an order id
+/// "Did you mean …?" with the recent orders whose ids are a few typing slips away (an id typed by
+/// hand, or misread by a model).
+private func outcome(suggestingFrom store: any OrderStore,
                      _ body: () async throws(OrderError) -> JSONObject) async -> MCPTool.Outcome {
-    do {
-        return .success(try await body())
-    } catch {
-        let ids: [ProductID] = switch error {
-        case .productNotFound(let id): [id]
-        case .productsNotFound(let ids): ids
-        default: []
-        }
-        guard !ids.isEmpty, let catalogue = try? await store.products(limit: Int(ListProductsCommand.maxLimit), lowStockBelow: nil),
-              let suggestion = ProductSuggestion.text(for: ids, among: catalogue)
-        else { return .failure(error.message) }
-        if case .productNotFound(let id) = error { return .failure(OrderError.productNotFoundMessage(id, suggestion: suggestion)) }
-        return .failure(OrderError.productsNotFoundMessage(ids, suggestion: suggestion))
-    }
+    do { return .success(try await body()) } catch { return .failure(await message(for: error, suggestingFrom: store)) }
 }
 
-/// As `outcome`, but an order id that is not found gets "Did you mean …?" with the recent orders
-/// whose ids are a few typing slips away (an id typed by hand, or misread by a model).
-private func outcome(suggestingOrdersFrom store: any OrderStore,
-                     _ body: () async throws(OrderError) -> JSONObject) async -> MCPTool.Outcome {
-    do {
-        return .success(try await body())
-    } catch {
-        guard case .orderNotFound(let id) = error,
-              let recent = try? await store.orders(status: nil, address: nil, limit: Int(ListOrdersCommand.maxLimit)),
-              let suggestion = OrderSuggestion.text(near: id, among: recent)
-        else { return .failure(error.message) }
-        return .failure(OrderError.orderNotFoundMessage(id, suggestion: suggestion))
+/// The error's message, with a suggestion when one is found (the store is read only then).
+private func message(for error: OrderError, suggestingFrom store: any OrderStore) async -> String {
+    switch error {
+    case .orderNotFound(let id):
+        guard let recent = try? await store.orders(status: nil, address: nil, limit: Int(ListOrdersCommand.maxLimit)),
+              let suggestion = OrderSuggestion.text(near: id, among: recent) else { break }
+        return OrderError.orderNotFoundMessage(id, suggestion: suggestion)
+    case .productNotFound(let id):
+        guard let suggestion = await productSuggestion(for: [id], from: store) else { break }
+        return OrderError.productNotFoundMessage(id, suggestion: suggestion)
+    case .productsNotFound(let ids):
+        guard let suggestion = await productSuggestion(for: ids, from: store) else { break }
+        return OrderError.productsNotFoundMessage(ids, suggestion: suggestion)
+    default:
+        break
     }
+    return error.message
+}
+
+private func productSuggestion(for ids: [ProductID], from store: any OrderStore) async -> String? {
+    guard let catalogue = try? await store.products(limit: Int(ListProductsCommand.maxLimit), lowStockBelow: nil) else { return nil }
+    return ProductSuggestion.text(for: ids, among: catalogue)
 }
