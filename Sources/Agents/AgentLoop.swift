@@ -269,8 +269,10 @@ struct AgentLoop: Sendable {
         var inMessage: [Repeat] = []
         let jobs = calls.map { call -> Job in
             var parsed = ToolArguments.parse(call.arguments)
+            var note: String?
             if let arguments = parsed.value, let tool = tools.first(where: { $0.definition.name == call.name }) {
-                parsed = .valid(Self.droppingEmptyOptionals(arguments, schema: tool.definition.parameters))
+                let prepared = tool.prepared(Self.droppingEmptyOptionals(arguments, schema: tool.definition.parameters))
+                (parsed, note) = (.valid(prepared.arguments), prepared.note)
             }
             guard let arguments = parsed.value else { return Job(call: call, parsed: parsed, earlier: nil) }
             let key = Repeat(name: call.name, arguments: arguments)
@@ -283,7 +285,7 @@ struct AgentLoop: Sendable {
             } else {
                 nil
             }
-            return Job(call: call, parsed: parsed, earlier: earlier)
+            return Job(call: call, parsed: parsed, earlier: earlier, note: note)
         }
         return try await boundedMap(jobs, limit: limits.maxConcurrentTools) { job async throws(AgentFailure) -> Executed in
             try await execute(job, step: step)
@@ -349,6 +351,8 @@ struct AgentLoop: Sendable {
         let call: ToolCall
         let parsed: ToolArguments
         let earlier: Earlier?
+        /// What the tool's `prepared(_:)` changed, for the model.
+        var note: String?
     }
 
     private func execute(_ job: Job, step: Int) async throws(AgentFailure) -> Executed {
@@ -356,7 +360,7 @@ struct AgentLoop: Sendable {
         let (call, parsed) = (job.call, job.parsed)
         tracer.emit(TraceEvent(kind: .toolCall, agent: id, step: step, tool: call.name, callID: call.id,
                                arguments: parsed.value ?? .string(call.arguments)))
-        let outcome: ToolOutcome
+        var outcome: ToolOutcome
         var rejected = false
         var repeatsSuccess = false
         if let earlier = job.earlier {
@@ -380,6 +384,7 @@ struct AgentLoop: Sendable {
             outcome = .error("unknown tool '\(call.name)'")
             rejected = true
         }
+        if let note = job.note { outcome.content = note + " " + outcome.content }
         let ms = (ContinuousClock.now - started).milliseconds
         tracer.emit(TraceEvent(kind: .toolResult, agent: id, step: step, tool: call.name, callID: call.id,
                                result: outcome.record, isError: outcome.isError, durationMs: ms,
@@ -404,8 +409,8 @@ struct AgentLoop: Sendable {
                 + "Nothing was called."
         case .valid(let arguments):
             if let violation = SchemaDocument(tool.definition.parameters).validate(arguments) {
-                return "invalid arguments for \(call.name): \(violation). Fix the call to match the tool's schema. "
-                    + "Nothing was called."
+                return "invalid arguments for \(call.name): \(violation). " + (tool.hint(forInvalid: arguments).map { $0 + " " } ?? "")
+                    + "Fix the call to match the tool's schema. Nothing was called."
             }
             return nil
         }

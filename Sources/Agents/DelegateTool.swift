@@ -18,6 +18,8 @@ struct DelegateTool: AgentTool {
     /// far: a sub-agent reads both beside its task (see `brief(task:instruction:done:)`).
     var instruction: String?
     var ledger: WriteLedger?
+    /// The instruction's values and the statuses it asks for (see `progress`).
+    var grounding: RequestGrounding?
 
     var definition: ToolDefinition {
         ToolDefinition(
@@ -42,7 +44,10 @@ struct DelegateTool: AgentTool {
         let task = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
         let record = try await makeAgent(role, firstTool).run(task: task, firstTool: firstTool)
         var content = data.wrap(Self.report(record, brief: true))
-        if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? []) }
+        if let instruction {
+            let done = ledger?.done ?? []
+            content += "\n" + Self.progress(instruction: instruction, done: done, statusesNotSet: grounding?.statusesNotSet(done: done) ?? [])
+        }
         return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))
     }
 
@@ -90,10 +95,17 @@ struct DelegateTool: AgentTool {
 
     /// Read by the manager after each delegation: the request again and what is written so far,
     /// so that it stops when that is all (a small manager went on to ship orders nobody asked it
-    /// to ship) and goes on when it is not.
-    static func progress(instruction: String, done: [Write]) -> String {
-        "The request: \(instruction)\nWritten so far: \(HostRun.changes(done) ?? "nothing.")\nIf that is all the request asks "
-            + "(or it cannot be done), give your final answer now; otherwise delegate the next step."
+    /// to ship) and goes on when it is not. `statusesNotSet`: the statuses the request tells us to
+    /// set that no write has set (a small manager looked up the orders it was told to ship or
+    /// cancel, and answered).
+    static func progress(instruction: String, done: [Write], statusesNotSet: [String] = []) -> String {
+        var text = "The request: \(instruction)\nWritten so far: \(HostRun.changes(done) ?? "nothing.")"
+        if !statusesNotSet.isEmpty {
+            text += "\nThe request asks to set " + statusesNotSet.joined(separator: " and ")
+                + " (delivery agent, update_delivery_status), and no order has been set to it yet."
+        }
+        return text + "\nIf that is all the request asks (or it cannot be done), give your final answer now; otherwise delegate "
+            + "the next step."
     }
 
     /// Characters of one tool result the manager reads; past that, less of it (see `brief(_:)`).

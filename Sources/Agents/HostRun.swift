@@ -165,7 +165,8 @@ public enum HostRun {
                             grounding: grounding, lookup: lookup)
         }
         let delegates: [any AgentTool] = AgentRole.allCases.map {
-            DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger)
+            DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger,
+                         grounding: grounding)
         }
         return AgentLoop(id: id, role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
                          tools: delegates,

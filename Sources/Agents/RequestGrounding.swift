@@ -12,6 +12,8 @@ import JSON
 /// Laptop" is 1 for an order) is a quantity it gives, an address is one if its words appear in it in
 /// order, whatever the case and punctuation, and a status is asked for if one of its words is
 /// anywhere in the request ("do not ship" too). It catches invented writes, not every misreading.
+/// A refusal says what the request does give: the one number, status or earlier address it can
+/// mean.
 struct RequestGrounding: Sendable {
     /// The numbers the request states, in digits or words.
     let numbers: Set<Int64>
@@ -33,38 +35,66 @@ struct RequestGrounding: Sendable {
         }
         self.numbers = numbers
         saysOne = words.contains { ["a", "an", "single"].contains($0) }
+        var requested: [String] = []
+        for (index, word) in words.enumerated() {
+            guard let status = Self.commandWords[word], !requested.contains(status),
+                  !words[max(0, index - 2)..<index].contains(where: Self.negations.contains) else { continue }
+            requested.append(status)
+        }
+        requestedStatuses = requested
+    }
+
+    /// The statuses the request tells us to set, by a command word not negated ("Ship order
+    /// ord_…", "cancel it"; not "do not ship", nor "waiting to be shipped"), in order.
+    let requestedStatuses: [String]
+
+    /// The requested statuses no write has set yet (`done`: the instruction's writes), for the
+    /// manager: a small one looked up the orders it was told to ship and then answered.
+    func statusesNotSet(done: [Write]) -> [String] {
+        requestedStatuses.filter { status in !done.contains { $0.result["status"]?.stringValue == status } }
     }
 
     /// Why the call's values are not the request's (nil: they are, or the tool takes none).
-    func violation(tool: String, arguments: JSONValue) -> String? {
+    /// `earlier`: the arguments of the instruction's earlier calls of the tool, whose address a
+    /// refusal offers when it is the request's (an orders agent that had "50 King St" right, then
+    /// fixed a product id, wrote "{delivery_address}" four times). Each refusal's first sentence
+    /// says what cannot be done, as the answer's `Failed:` line quotes it.
+    func violation(tool: String, arguments: JSONValue, earlier: [JSONValue] = []) -> String? {
         switch tool {
         case "create_order":
             if let address = arguments["delivery_address"]?.stringValue, !contains(address) {
-                // (Not quoted: text the model wrote may be a stored address, which reaches a model only as data.)
-                return "not made: that delivery_address is not in the user's request. Copy the address exactly from the "
-                    + "request; never make one up. Nothing was changed."
+                // (Not quoted: text the model wrote may be a stored address, which reaches a model
+                // only as data. An earlier address is, as the request's words.)
+                let known = earlier.compactMap { $0["delivery_address"]?.stringValue }.compactMap(quoted).last
+                return "cannot place this order: its delivery_address is not in the user's request."
+                    + (known.map { " Did you mean delivery_address \($0), as in an earlier create_order?" } ?? "")
+                    + " Copy the address exactly from the request; never make one up. Nothing was changed."
             }
             for (offset, line) in (arguments["items"]?.arrayValue ?? []).enumerated() {
                 if let quantity = line["quantity"]?.integerValue, !numbers.contains(quantity), !(quantity == 1 && saysOne) {
-                    return "not made: quantity \(quantity) (items[\(offset)]) is not a number in the user's request, which "
+                    return "cannot order quantity \(quantity) (items[\(offset)]): it is not a number in the user's request, which "
                         + "\(given). Order exactly what the request asks; if that cannot be done, report why instead. "
                         + "Nothing was changed."
                 }
             }
         case "update_delivery_status":
-            if let status = arguments["status"]?.stringValue, let asking = Self.statusWords[status],
-               !words.contains(where: asking.contains) {
-                return "not made: the user's request does not ask for \(status) (it says none of "
-                    + asking.sorted().joined(separator: ", ") + "). Change only what the request asks for; if that is done, "
-                    + "give your final answer. Nothing was changed."
+            if let status = arguments["status"]?.stringValue, let asking = Self.statusWords[status], !asks(asking) {
+                // The one the request does ask for, if one: told only "not delivered", a small
+                // delivery agent asked for it four times.
+                let asked = Self.statusWords.filter { $0.key != status && asks($0.value) }.map(\.key)
+                return "cannot set \(status): the user's request does not ask for it (it says none of "
+                    + asking.sorted().joined(separator: ", ") + ")."
+                    + (asked.count == 1 ? " Did you mean status \(asked[0])?" : "")
+                    + " Change only what the request asks for; if that is done, give your final answer. Nothing was changed."
             }
         case "update_stock":
             if let delta = arguments["delta"]?.integerValue, !numbers.contains(Int64(clamping: delta.magnitude)) {
                 // With one number to take, the call it is: told only "the request states 2", a small
                 // model wrote off 1 again, then 0.
                 let meant = numbers.count == 1 ? numbers.first.map { " Did you mean delta \(delta < 0 ? -$0 : $0)?" } ?? "" : ""
-                return "not made: delta \(delta) is not a quantity in the user's request, which \(given).\(meant) update_stock "
-                    + "changes stock only by a quantity the request states; if it states none, report that instead. Nothing was changed."
+                return "cannot change stock by \(delta): that is not a quantity in the user's request, which \(given).\(meant) "
+                    + "update_stock changes stock only by a quantity the request states; if it states none, report that instead. "
+                    + "Nothing was changed."
             }
         default:
             break
@@ -72,21 +102,54 @@ struct RequestGrounding: Sendable {
         return nil
     }
 
+    /// What to add when a call's arguments fail the tool's schema (nil: nothing): an address of
+    /// the request given as an order id is one to look the order up by. Told only that "5 Oak St"
+    /// did not match the id pattern, a small delivery agent gave up.
+    func hint(forInvalid arguments: JSONValue) -> String? {
+        guard let id = arguments["order_id"]?.stringValue, id.contains(" "), let address = quoted(id) else { return nil }
+        return "\(address) is an address in the user's request, not an order id: find the order with list_orders "
+            + "(delivery_address \(address)), then use its order_id."
+    }
+
     /// What the request states, for a refusal: "states 2, 12" or "states no quantity".
     private var given: String {
         numbers.isEmpty ? "states no quantity" : "states " + numbers.sorted().map(String.init).joined(separator: ", ")
     }
 
+    /// Whether a word of the request is one of `statusWords`.
+    private func asks(_ statusWords: Set<String>) -> Bool {
+        words.contains(where: statusWords.contains)
+    }
+
     /// A read's arguments without a filter the request does not give, and what to tell the model
     /// (nil: nothing to leave out). A small model filled `list_orders`' `delivery_address` with
-    /// "None", an order id or an address of its own, and reported that there were no orders; a
-    /// read without the filter only shows more.
+    /// "None", an order id or an address of its own, and reported that there were no orders; it
+    /// sent `list_products` a `low_stock_below` of 1 for "How many Keyboards do we have?" and
+    /// reported 0. A read without the filter only shows more.
     func readWithoutUngroundedFilters(tool: String, arguments: JSONValue) -> (arguments: JSONValue, note: String)? {
-        guard tool == "list_orders", case .object(var object) = arguments,
-              let address = object["delivery_address"]?.stringValue, !contains(address) else { return nil }
-        object["delivery_address"] = nil
-        return (.object(object), "(The delivery_address you gave is not in the user's request, so it was left out: "
-            + "these are the orders without it.)")
+        guard case .object(var object) = arguments else { return nil }
+        switch tool {
+        case "list_orders":
+            guard let address = object["delivery_address"]?.stringValue, !contains(address) else { return nil }
+            object["delivery_address"] = nil
+            return (.object(object), "(The delivery_address you gave is not in the user's request, so it was left out: "
+                + "these are the orders without it.)")
+        case "list_products":
+            guard let below = object["low_stock_below"]?.integerValue, !numbers.contains(below) else { return nil }
+            object["low_stock_below"] = nil
+            return (.object(object), "(The low_stock_below you gave is not a number in the user's request, so it was left out: "
+                + "these are all the products.)")
+        default:
+            return nil
+        }
+    }
+
+    /// `text` in double quotes, when its words are the request's: only its letters, digits,
+    /// spaces and address punctuation, so that what a model wrote around them is not repeated.
+    private func quoted(_ text: String) -> String? {
+        guard contains(text) else { return nil }
+        let kept = text.filter { $0.isLetter || $0.isNumber || " .,-#/'".contains($0) }
+        return "\"" + kept.split(separator: " ").joined(separator: " ") + "\""
     }
 
     /// Whether `text`'s words appear in the request, in order and together.
@@ -132,6 +195,14 @@ struct RequestGrounding: Sendable {
         "delivered": ["delivered"],
         "cancelled": ["cancel", "cancels", "cancelled", "canceled", "cancelling", "canceling", "cancellation"],
     ]
+
+    /// The words that tell us to set a status: stricter than `statusWords`, as they prompt the
+    /// manager to act.
+    private static let commandWords: [String: String] = [
+        "ship": "in_transit", "send": "in_transit", "dispatch": "in_transit", "cancel": "cancelled",
+    ]
+
+    private static let negations: Set<String> = ["not", "don", "dont", "never", "no", "nor", "without"]
 
     private static let numberWords: [String: Int64] = {
         var words: [String: Int64] = ["pair": 2, "couple": 2, "dozen": 12, "hundred": 100]

@@ -32,7 +32,8 @@ public enum AgentRole: String, Sendable, CaseIterable {
     private var duties: String {
         switch self {
         case .inventory:
-            "update_stock is only for restocks and write-offs, never for an order: create_order takes the stock itself."
+            "update_stock is only for restocks and write-offs, never for an order: create_order takes the stock itself, "
+                + "and cancelling an order returns it."
         case .orders:
             "create_order reserves the stock itself: never change stock. Create each requested order exactly once. "
                 + "If create_order fails (unknown product, short stock), report its error; do not change the order."

@@ -71,6 +71,8 @@ final class WriteLedger: Sendable {
         var done: [Write] = []
         /// The refusals in order, each with its agent and whether a later success made it good.
         var failed: [(failure: FailedWrite, agent: String, madeGood: Bool)] = []
+        /// The arguments of every write claimed, by tool, in order.
+        var attempts: [String: [JSONValue]] = [:]
     }
 
     private let state = Mutex(State())
@@ -111,9 +113,22 @@ final class WriteLedger: Sendable {
             case .done(let done)?: return .done(done)
             case nil:
                 state.entries[key] = .inFlight(agent: agent)
+                state.attempts[tool, default: []].append(arguments)
                 return .claimed
             }
         }
+    }
+
+    /// The arguments of the writes of `tool` tried so far (made or refused by the tool), oldest first.
+    func attempts(of tool: String) -> [JSONValue] {
+        state.withLock { $0.attempts[tool] ?? [] }
+    }
+
+    /// A write the host refused before the tool saw it (see `RequestGrounding`): kept like the
+    /// tool's refusals, for the answer's "Failed:" line.
+    func refuse(_ tool: String, _ arguments: JSONValue, agent: String, error: String) {
+        let failure = FailedWrite(tool: tool, subject: FailedWrite.subject(of: arguments), error: error)
+        state.withLock { $0.failed.append((failure, agent, false)) }
     }
 
     /// Ends a claim: a success is remembered; a failure frees the write for another try, and its

@@ -20,20 +20,28 @@ struct ServerTool: AgentTool {
         ToolDefinition(name: info.name, description: info.description, parameters: info.inputSchema)
     }
 
+    /// A read without the filters the request does not give (see `RequestGrounding`).
+    func prepared(_ arguments: JSONValue) -> (arguments: JSONValue, note: String?) {
+        guard info.readOnly, let (grounded, note) = grounding?.readWithoutUngroundedFilters(tool: info.name, arguments: arguments)
+        else { return (arguments, nil) }
+        return (grounded, note)
+    }
+
+    func hint(forInvalid arguments: JSONValue) -> String? {
+        grounding?.hint(forInvalid: arguments)
+    }
+
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
-        guard !info.readOnly else {
-            guard let (grounded, note) = grounding?.readWithoutUngroundedFilters(tool: info.name, arguments: arguments) else {
-                return try await send(arguments)
-            }
-            var outcome = try await send(grounded)
-            outcome.content = note + " " + outcome.content
-            return outcome
-        }
+        guard !info.readOnly else { return try await send(arguments) }
         if let lookup {
             return .error("not made: you were sent to look something up with \(lookup), not to change anything. Report what "
                 + "you found (or that nothing was found) as your final answer; the manager decides what to change. Nothing was changed.")
         }
-        if let problem = grounding?.violation(tool: info.name, arguments: arguments) { return .error(problem) }
+        if let problem = grounding?.violation(tool: info.name, arguments: arguments, earlier: ledger.attempts(of: info.name)) {
+            // Kept for the answer's Failed: line: what the request asked for may be what cannot be done.
+            ledger.refuse(info.name, arguments, agent: caller, error: problem)
+            return .error(problem)
+        }
         let arguments = Self.scoped(arguments, scope: ledger.scope)
         switch ledger.claim(info.name, arguments, agent: caller) {
         case .done(let done):

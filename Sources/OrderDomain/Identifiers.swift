@@ -44,12 +44,15 @@ public struct OrderID: Hashable, Sendable, CustomStringConvertible {
     }
     public var description: String { rawValue }
 
+    /// What every generated id starts with.
+    public static let prefix = "ord_"
+
     /// A new id: `ord_` and 20 random lowercase base-32 characters (100 bits).
     public static func generate() -> OrderID {
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
         var generator = SystemRandomNumberGenerator()
         let suffix = String((0..<20).map { _ in alphabet[Int(generator.next() % 32)] })
-        return OrderID(unchecked: "ord_" + suffix)
+        return OrderID(unchecked: prefix + suffix)
     }
 
     init(unchecked rawValue: String) { self.rawValue = rawValue }

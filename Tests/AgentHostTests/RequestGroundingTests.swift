@@ -11,7 +11,7 @@ import Testing
         let article = RequestGrounding("Order a Laptop (prod1) to 9 Pine St; the customer wants a refund for the other.")
         #expect(article.violation(tool: "create_order", arguments: ["delivery_address": "9 Pine St",
                                                                     "items": [["quantity": 1, "product_id": "prod1"]]]) == nil)
-        #expect(article.violation(tool: "update_stock", arguments: ["product_id": "prod1", "delta": -1])?.hasPrefix("not made") == true)
+        #expect(article.violation(tool: "update_stock", arguments: ["product_id": "prod1", "delta": -1])?.hasPrefix("cannot change stock by -1") == true)
         // Digits inside ids are not quantities.
         #expect(RequestGrounding("Cancel ord_4471 and restock prod5.").numbers == [4471])
         #expect(RequestGrounding("Delete the Keyboards (prod5).").numbers.isEmpty)
@@ -33,19 +33,26 @@ import Testing
         }
         #expect(grounding.violation(tool: "create_order", arguments: order(12, "9 Pine St.")) == nil)
         #expect(grounding.violation(tool: "create_order", arguments: order(10, "9 Pine St"))
-                == "not made: quantity 10 (items[0]) is not a number in the user's request, which states 9, 12. Order exactly what "
+                == "cannot order quantity 10 (items[0]): it is not a number in the user's request, which states 9, 12. Order exactly what "
                 + "the request asks; if that cannot be done, report why instead. Nothing was changed.")
         #expect(grounding.violation(tool: "create_order", arguments: order(12, "Our warehouse"))
-                == "not made: that delivery_address is not in the user's request. Copy the address exactly from the request; "
-                + "never make one up. Nothing was changed.")
+                == "cannot place this order: its delivery_address is not in the user's request. Copy the address exactly from the "
+                + "request; never make one up. Nothing was changed.")
+        // An earlier call's address, when it is the request's, is offered (its words only).
+        #expect(grounding.violation(tool: "create_order", arguments: order(12, "{delivery_address}"),
+                                    earlier: [order(12, "Our warehouse"), order(12, "9  Pine St;\""), order(2, "x")])
+                == "cannot place this order: its delivery_address is not in the user's request. Did you mean delivery_address "
+                + "\"9 Pine St\", as in an earlier create_order? Copy the address exactly from the request; never make one up. "
+                + "Nothing was changed.")
         let writeOff = RequestGrounding("Two Monitors (prod4) were damaged and must be written off.")
         #expect(writeOff.violation(tool: "update_stock", arguments: ["product_id": "prod4", "delta": -2]) == nil)
         #expect(writeOff.violation(tool: "update_stock", arguments: ["product_id": "prod4", "delta": -1])
-                == "not made: delta -1 is not a quantity in the user's request, which states 2. Did you mean delta -2? update_stock "
-                + "changes stock only by a quantity the request states; if it states none, report that instead. Nothing was changed.")
+                == "cannot change stock by -1: that is not a quantity in the user's request, which states 2. Did you mean delta -2? "
+                + "update_stock changes stock only by a quantity the request states; if it states none, report that instead. "
+                + "Nothing was changed.")
         #expect(RequestGrounding("Restock 10 prod3 and 5 prod5.").violation(tool: "update_stock", arguments: ["product_id": "prod3", "delta": 1])
-                == "not made: delta 1 is not a quantity in the user's request, which states 5, 10. update_stock changes stock only "
-                + "by a quantity the request states; if it states none, report that instead. Nothing was changed.")
+                == "cannot change stock by 1: that is not a quantity in the user's request, which states 5, 10. update_stock changes "
+                + "stock only by a quantity the request states; if it states none, report that instead. Nothing was changed.")
         #expect(RequestGrounding("Delete prod5.").violation(tool: "update_stock", arguments: ["product_id": "prod5", "delta": -1])?
                     .contains("which states no quantity") == true)
         // Other tools take no values from the request here.
@@ -56,12 +63,52 @@ import Testing
         let ship = RequestGrounding("Order 1 Monitor (prod4) and ship it right away.")
         #expect(ship.violation(tool: "update_delivery_status", arguments: ["order_id": "ord_x", "status": "in_transit"]) == nil)
         #expect(ship.violation(tool: "update_delivery_status", arguments: ["order_id": "ord_x", "status": "delivered"])
-                == "not made: the user's request does not ask for delivered (it says none of delivered). Change only what the "
-                + "request asks for; if that is done, give your final answer. Nothing was changed.")
+                == "cannot set delivered: the user's request does not ask for it (it says none of delivered). Did you mean status "
+                + "in_transit? Change only what the request asks for; if that is done, give your final answer. Nothing was changed.")
         let cancel = RequestGrounding("The customer CANCELLED order ord_x.")
         #expect(cancel.violation(tool: "update_delivery_status", arguments: ["order_id": "ord_x", "status": "cancelled"]) == nil)
         #expect(cancel.violation(tool: "update_delivery_status", arguments: ["order_id": "ord_x", "status": "in_transit"])?
-                    .hasPrefix("not made: the user's request does not ask for in_transit (it says none of dispatch, dispatched, "
-                               + "send, sent, ship,") == true)
+                    .hasPrefix("cannot set in_transit: the user's request does not ask for it (it says none of dispatch, "
+                               + "dispatched, send, sent, ship,") == true)
+        // Asked for none or several others: no guess.
+        #expect(RequestGrounding("Order 1 Monitor (prod4).").violation(tool: "update_delivery_status",
+                                                                        arguments: ["order_id": "ord_x", "status": "delivered"])?
+                    .contains("Did you mean") == false)
+        #expect(RequestGrounding("Ship ord_a, cancel ord_b.").violation(tool: "update_delivery_status",
+                                                                         arguments: ["order_id": "ord_a", "status": "delivered"])?
+                    .contains("Did you mean") == false)
+    }
+
+    @Test func anAddressGivenAsAnOrderIdIsOneToLookTheOrderUpBy() {
+        let grounding = RequestGrounding("Ship the orders going to 5 Oak St and to 12 Bank St.")
+        #expect(grounding.hint(forInvalid: ["order_id": "5 Oak St", "status": "in_transit"])
+                == "\"5 Oak St\" is an address in the user's request, not an order id: find the order with list_orders "
+                + "(delivery_address \"5 Oak St\"), then use its order_id.")
+        #expect(grounding.hint(forInvalid: ["order_id": "9 Pine St"]) == nil)
+        #expect(grounding.hint(forInvalid: ["order_id": "ord_x"]) == nil)
+    }
+
+    @Test func aReadFilterTheRequestDoesNotGiveIsLeftOut() throws {
+        let grounding = RequestGrounding("How many Keyboards (prod5) and Monitors (prod4) do we have? Below 5 is low.")
+        let read = try #require(grounding.readWithoutUngroundedFilters(tool: "list_products", arguments: ["limit": 100, "low_stock_below": 1]))
+        #expect(read.arguments == ["limit": 100])
+        #expect(read.note.hasPrefix("(The low_stock_below you gave is not a number in the user's request"))
+        #expect(grounding.readWithoutUngroundedFilters(tool: "list_products", arguments: ["low_stock_below": 5]) == nil)
+        #expect(grounding.readWithoutUngroundedFilters(tool: "list_orders", arguments: ["delivery_address": "None"])?.arguments == [:])
+    }
+
+    @Test func theStatusesARequestTellsUsToSetAreItsCommandsNotNegated() {
+        #expect(RequestGrounding("Three things: cancel order ord_a; ship order ord_b; and place a new order.").requestedStatuses
+                == ["cancelled", "in_transit"])
+        #expect(RequestGrounding("Which orders are still waiting to be shipped? Only report them, do not ship anything.")
+                    .requestedStatuses.isEmpty)
+        #expect(RequestGrounding("Don't ship it; never cancel.").requestedStatuses.isEmpty)
+        let both = RequestGrounding("Cancel ord_a and ship ord_b.")
+        let shipped = Write(tool: "update_delivery_status", result: ["order_id": "ord_b", "status": "in_transit"])
+        #expect(both.statusesNotSet(done: [shipped]) == ["cancelled"])
+        #expect(DelegateTool.progress(instruction: "Cancel ord_a and ship ord_b.", done: [shipped], statusesNotSet: ["cancelled"])
+                == "The request: Cancel ord_a and ship ord_b.\nWritten so far: update_delivery_status ord_b in_transit.\n"
+                + "The request asks to set cancelled (delivery agent, update_delivery_status), and no order has been set to it yet.\n"
+                + "If that is all the request asks (or it cannot be done), give your final answer now; otherwise delegate the next step.")
     }
 }

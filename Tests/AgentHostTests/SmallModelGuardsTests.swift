@@ -318,10 +318,16 @@ import Testing
         let results = orders.dropFirst().compactMap { $0.lastToolResults.first?["content"]?.stringValue }
         #expect(results.count == 3)
         #expect(results.first?.hasPrefix("insufficient stock: 'prod1' (Laptop): requested 12, available 10.") == true)
-        #expect(results.dropFirst().first?.hasPrefix("not made: that delivery_address is not in the user's request.") == true)
-        #expect(results.last?.hasPrefix("not made: quantity 10 (items[0]) is not a number in the user's request, which states 9, 12.") == true)
-        // The answer's Failed: line is the tool's refusal, not the host's.
-        #expect(outcome.report.finalAnswer.contains("Failed: create_order prod1: insufficient stock"), "\(outcome.report.finalAnswer)")
+        #expect(results.dropFirst().first?.hasPrefix("cannot place this order: its delivery_address is not in the user's request. "
+                                                      + "Did you mean delivery_address \"9 Pine St\"") == true)
+        #expect(results.last?.hasPrefix("cannot order quantity 10 (items[0]): it is not a number in the user's request, which states "
+                                        + "9, 12.") == true)
+        // The answer's Failed: line has the tool's refusal and the host's.
+        #expect(outcome.report.finalAnswer.hasSuffix("\nFailed: create_order prod1: insufficient stock: 'prod1' (Laptop): requested 12, "
+                                                     + "available 10; create_order prod1: cannot place this order: its delivery_address "
+                                                     + "is not in the user's request; create_order prod1: cannot order quantity 10 "
+                                                     + "(items[0]): it is not a number in the user's request, which states 9, 12."),
+                "\(outcome.report.finalAnswer)")
     }
 
     /// A write-off by a quantity the request does not state is not made; the stated one is.
@@ -339,7 +345,9 @@ import Testing
         let outcome = try await HostHarness.run("Two Laptops (prod1) were damaged: write them off.", routes: routes, database: database)
         #expect(try database.stock()["prod1"] == before - 2)
         let refused = try #require(outcome.llm.requests("inventory")[1].lastToolResults.first?["content"]?.stringValue)
-        #expect(refused.hasPrefix("not made: delta -1 is not a quantity in the user's request, which states 2."), "\(refused)")
+        #expect(refused.hasPrefix("cannot change stock by -1: that is not a quantity in the user's request, which states 2."), "\(refused)")
+        // Made good by the same agent: not in the answer's Failed: line.
+        #expect(!outcome.report.finalAnswer.contains("Failed:"), "\(outcome.report.finalAnswer)")
     }
 
     /// An agent sent to look something up makes no write: a small orders agent, sent to look up
@@ -416,5 +424,41 @@ extension HostMadeTests {
         #expect(record.answer.hasPrefix("list_orders: {orders: [{order_id: \(id)"), "\(record.answer)")
         let content = try #require(outcome.llm.requests("manager")[2].lastToolResults.first?["content"]?.stringValue)
         #expect(content.contains("list_orders: {orders: [{order_id: \(id)"))
+    }
+
+    /// A list_products filter by a number the request does not give is left out before the
+    /// schema check: a small inventory agent sent 0 (refused), then 1, and reported 0 Keyboards and 0 Monitors.
+    @Test func aProductListByANumberTheRequestDoesNotGiveListsThemAll() async throws {
+        let database = try await TestDatabase.make("groundedlow")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("inventory", ["tool": "list_products", "task": "prod3"])]), .answer("Listed.")]),
+            .agent("inventory", [.calls([.init("list_products", ["limit": 100, "low_stock_below": 0])])]),
+        ]
+        let outcome = try await HostHarness.run("How many Headphones (prod3) do we have in stock?", routes: routes, database: database)
+        let headphones = try #require(try database.stock()["prod3"])
+        let record = try #require(outcome.report.agents.first { $0.role == "inventory" })
+        #expect(record.toolResults.first?.arguments == ["limit": 100])
+        #expect(record.answer.contains("{product_id: prod3, name: Headphones, price: 99.99, stock: \(headphones)}"), "\(record.answer)")
+    }
+
+    /// An address of the request sent as an order id is refused by the schema, with the way to
+    /// find the order: told only that it did not match the id pattern, a small agent gave up.
+    @Test func anAddressAsAnOrderIdIsAnsweredWithHowToFindTheOrder() async throws {
+        let database = try await TestDatabase.make("addressasid")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("delivery", ["tool": "update_delivery_status", "task": "5 Oak St, in_transit"])]),
+                               .answer("Tried.")]),
+            .agent("delivery", [.calls([.init("update_delivery_status", ["order_id": "5 Oak St", "status": "in_transit"])]),
+                                .answer("Not found.")]),
+        ]
+        let outcome = try await HostHarness.run("Ship the order going to 5 Oak St.", routes: routes, database: database)
+        let refused = try #require(outcome.llm.requests("delivery")[1].lastToolResults.first?["content"]?.stringValue)
+        #expect(refused.hasPrefix("invalid arguments for update_delivery_status: order_id: '5 Oak St' does not match the pattern"),
+                "\(refused)")
+        #expect(refused.hasSuffix("\"5 Oak St\" is an address in the user's request, not an order id: find the order with "
+                                  + "list_orders (delivery_address \"5 Oak St\"), then use its order_id. Fix the call to match the "
+                                  + "tool's schema. Nothing was called."), "\(refused)")
     }
 }

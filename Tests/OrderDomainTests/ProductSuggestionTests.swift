@@ -17,6 +17,14 @@ struct ProductSuggestionTests {
         #expect(ProductSuggestion.text(for: [try pid("prod9")], among: try Self.catalogue()) == nil)
     }
 
+    @Test func anOrderIdIsNamedAsOne() throws {
+        #expect(ProductSuggestion.text(for: [try pid("ord_dexgytbna1r53pg8my65")], among: try Self.catalogue())
+                == " 'ord_dexgytbna1r53pg8my65' is an order id, not a product's: orders are looked up with get_order.")
+        #expect(ProductSuggestion.text(for: try ["Monitor", "ord_a", "ord_b"].map(pid), among: try Self.catalogue())
+                == " By name: 'Monitor' is prod4 (Monitor). 'ord_a', 'ord_b' are order ids, not a product's: orders are looked "
+                + "up with get_order.")
+    }
+
     @Test func theSuggestionFollowsTheFirstSentence() throws {
         let id = try pid("Headphones")
         #expect(OrderError.productsNotFoundMessage([id], suggestion: " By name: 'Headphones' is prod3 (Headphones).")

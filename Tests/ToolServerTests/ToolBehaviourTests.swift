@@ -209,6 +209,9 @@ import Testing
                 + "catalogue's product ids.")
         #expect(try await fixture.refused("update_stock", ["product_id": "LAPTOP", "delta": 1])
                 .hasPrefix("product not found: 'LAPTOP'. By name: 'LAPTOP' is prod1 (Laptop)."))
+        #expect(try await fixture.refused("check_stock", ["product_id": "ord_dexgytbna1r53pg8my65"])
+                == "product not found: 'ord_dexgytbna1r53pg8my65'. 'ord_dexgytbna1r53pg8my65' is an order id, not a product's: "
+                + "orders are looked up with get_order. Use list_products to see the catalogue's product ids.")
         #expect(try await fixture.client.call("list_orders", [:])["count"] == 0)
         await fixture.finish()
     }
