@@ -49,6 +49,13 @@ struct AgentLoop: Sendable {
     /// for sub-agents, whose delegation named the one call it is for (a small model given the
     /// user's request went on to do all of it).
     var doneWhenFirstToolSucceeds = false
+    /// A final answer right after an error that says how to fix the call is sent back once, with
+    /// "make the corrected call": for sub-agents (a small orders agent told "By name: 'Headphones'
+    /// is prod3" answered that the products were not found).
+    var retriesSuggestedFixes = false
+    /// How an error says how to fix the call: the ToolServer's "By name: 'Headphones' is prod3",
+    /// and the host's and the server's "Did you mean …?".
+    static let fixMarkers = ["By name:", "Did you mean"]
     /// How many writes the instruction has made so far (its ledger's count): a call identical to
     /// one that succeeded is a repeat only if nothing was written since (the manager checked the
     /// stock before a cancellation, then had the same check refused after it).
@@ -100,6 +107,7 @@ struct AgentLoop: Sendable {
         var malformedSteps = 0
         var repeatSteps = 0
         var nudged = false
+        var sentBackToFix = false
         var foundAlreadyDone = false
         var step = 0
         while state.answer == nil {
@@ -158,6 +166,16 @@ struct AgentLoop: Sendable {
                     state.answer = "(\(state.note ?? ""))"
                     tracer.emit(TraceEvent(kind: .warning, agent: id, step: step, message: state.note))
                     return
+                }
+                if retriesSuggestedFixes, !sentBackToFix, let failed = state.steps.dropLast().last?.toolCalls.last,
+                   failed.isError, Self.fixMarkers.contains(where: (failed.result.stringValue ?? "").contains) {
+                    sentBackToFix = true
+                    state.messages.append(response.message)
+                    state.messages.append(.user("The error of your last call says how to fix it. Make the corrected "
+                        + "\(failed.name) call now; answer only if it cannot be done."))
+                    tracer.emit(TraceEvent(kind: .warning, agent: id, step: step,
+                                           message: "answered after an error that says how to fix the call: asking for the corrected call"))
+                    continue
                 }
                 state.answer = response.content
                 return

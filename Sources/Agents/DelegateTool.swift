@@ -28,14 +28,18 @@ struct DelegateTool: AgentTool {
                          "properties": [
                              "tool": ["type": "string", "enum": .array(role.toolNames.map { .string($0) }),
                                       "description": "The tool the agent starts with."],
-                             "task": ["type": "string", "minLength": 1,
+                             "task": ["type": "string",
                                       "description": .string("What the \(role.rawValue) agent must do, with exact ids, quantities and addresses.")],
                          ],
                          "required": ["tool", "task"], "additionalProperties": false])
     }
 
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
-        let (note, tool) = (arguments["task"]?.stringValue ?? "", arguments["tool"]?.stringValue ?? "")
+        let tool = arguments["tool"]?.stringValue ?? ""
+        // An empty task is the tool's name: a small manager sent list_orders with "" three times,
+        // was refused each time, and gave up; the agent has the request to take the values from.
+        let given = arguments["task"]?.stringValue ?? ""
+        let note = given.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? tool : given
         let firstTool: String
         switch Self.start(tool: tool, task: note, role: role) {
         case .with(let name): firstTool = name
@@ -46,7 +50,8 @@ struct DelegateTool: AgentTool {
         var content = data.wrap(Self.report(record, brief: true))
         if let instruction {
             let done = ledger?.done ?? []
-            content += "\n" + Self.progress(instruction: instruction, done: done, statusesNotSet: grounding?.statusesNotSet(done: done) ?? [])
+            content += "\n" + Self.progress(instruction: instruction, done: done, statusesNotSet: grounding?.statusesNotSet(done: done) ?? [],
+                                            namedOrders: grounding?.orders ?? [], productsInNoOrder: grounding?.productsInNoOrder(done: done) ?? [])
         }
         return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))
     }
@@ -97,12 +102,19 @@ struct DelegateTool: AgentTool {
     /// so that it stops when that is all (a small manager went on to ship orders nobody asked it
     /// to ship) and goes on when it is not. `statusesNotSet`: the statuses the request tells us to
     /// set that no write has set (a small manager looked up the orders it was told to ship or
-    /// cancel, and answered).
-    static func progress(instruction: String, done: [Write], statusesNotSet: [String] = []) -> String {
+    /// cancel, and answered). `productsInNoOrder`: the products the request names that no order
+    /// made has (a small manager sent two orders as one task, and its orders agent made the first).
+    static func progress(instruction: String, done: [Write], statusesNotSet: [String] = [], namedOrders: [String] = [],
+                         productsInNoOrder: [String] = []) -> String {
         var text = "The request: \(instruction)\nWritten so far: \(HostRun.changes(done) ?? "nothing.")"
+        if !productsInNoOrder.isEmpty {
+            text += "\nThe request names " + productsInNoOrder.joined(separator: " and ") + ", which no order made so far has: if "
+                + "the request orders \(productsInNoOrder.count == 1 ? "it" : "them"), delegate that order (orders agent, create_order)."
+        }
         if !statusesNotSet.isEmpty {
-            text += "\nThe request asks to set " + statusesNotSet.joined(separator: " and ")
-                + " (delivery agent, update_delivery_status), and no order has been set to it yet."
+            text += "\nThe request asks to set " + statusesNotSet.joined(separator: " and ") + " (delivery agent, update_delivery_status)"
+                + (namedOrders.isEmpty ? ", and no order has been set to it yet."
+                    : " for the orders it names (" + namedOrders.joined(separator: ", ") + "), and none has been set to it yet.")
         }
         return text + "\nIf that is all the request asks (or it cannot be done), give your final answer now; otherwise delegate "
             + "the next step."

@@ -53,13 +53,15 @@ public enum HostRun {
         do {
             let serverTools = try await listTools(server)
             warnAboutMissingTools(serverTools, tracer: tracer)
+            let catalogue = await productIDs(server)
             let counter = AgentCounter()
             for (index, task) in instructions.enumerated() {
                 let id = instructions.count == 1 ? "manager" : "manager#\(index + 1)"
                 // One per instruction: two equal orders of a process-orders file are two orders.
                 let ledger = WriteLedger()
                 var loop = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
-                                   tracer: tracer, log: log, counter: counter, ledger: ledger, instruction: task)
+                                   tracer: tracer, log: log, counter: counter, ledger: ledger, instruction: task,
+                                   catalogue: catalogue)
                 if let goal { loop.goalReached = { goal(ledger.done) } }
                 let earlier = log.all.count
                 var answer = try await loop.run(task: task).answer
@@ -138,6 +140,15 @@ public enum HostRun {
         return parts.joined(separator: "; ") + "."
     }
 
+    /// The catalogue's product ids, read once per run, so that the manager can be told which
+    /// products of a request no order has yet (see `DelegateTool.progress`). Empty when the
+    /// server has no `list_products` or it fails: then nothing is told.
+    private static func productIDs(_ server: MCPClient) async -> [String] {
+        guard let result = try? await server.callTool("list_products", arguments: ["limit": 500]), !result.isError,
+              let products = (result.structured ?? (try? JSONParser.parse(result.text)))?["products"]?.arrayValue else { return [] }
+        return products.compactMap { $0["product_id"]?.stringValue }
+    }
+
     private static func listTools(_ server: MCPClient) async throws(AgentFailure) -> [MCPToolInfo] {
         do { return try await server.listTools() } catch { throw .toolServer(error) }
     }
@@ -156,8 +167,8 @@ public enum HostRun {
     static func manager(id: String = "manager", models: AgentModels, server: MCPClient,
                         serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
                         counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger(),
-                        instruction: String? = nil) -> AgentLoop {
-        let grounding = instruction.map(RequestGrounding.init)  // once: every sub-agent of the instruction checks against it
+                        instruction: String? = nil, catalogue: [String] = []) -> AgentLoop {
+        let grounding = instruction.map { RequestGrounding($0, catalogue: catalogue) }  // once: every sub-agent checks against it
         let makeAgent: @Sendable (AgentRole, String) -> AgentLoop = { role, firstTool in
             let lookup = serverTools.first { $0.name == firstTool }?.readOnly == true ? firstTool : nil
             return subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
@@ -193,6 +204,7 @@ public enum HostRun {
                          limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
                          llm: models.model(for: role.rawValue), tracer: tracer, log: log, foreignTools: foreignTools(for: role),
                          resultsCanAnswer: settings.finalAnswerTool, refusesFailedRepeats: true, doneWhenFirstToolSucceeds: true,
+                         retriesSuggestedFixes: true,
                          writeCount: { ledger.count })
     }
 

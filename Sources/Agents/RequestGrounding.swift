@@ -1,8 +1,9 @@
 import JSON
 
 /// The values a sub-agent's write must take from the user's request: every quantity of a
-/// `create_order` and its address, the size of an `update_stock` delta, and a word asking for an
-/// `update_delivery_status`'s status ("ship" for in_transit, "cancel", "delivered"). A small model made
+/// `create_order` and its address, the size of an `update_stock` delta and a word asking for its
+/// sign (a write-off, a restock), and a word asking for an `update_delivery_status`'s status
+/// ("ship" for in_transit, "cancel", "delivered"). A small model made
 /// them up where the request did not give them: it ordered the 10 Laptops available to "Our
 /// warehouse" when 12 to 9 Pine St were short, placed an order to "123 Main St" for a write-off,
 /// and wrote off 1 Monitor of the two the request named. Such a call is not made, and the model is
@@ -22,8 +23,16 @@ struct RequestGrounding: Sendable {
     private let saysOne: Bool
     private let words: [String]
 
-    init(_ request: String) {
-        words = Self.words(Self.unescaped(request))
+    /// `catalogue`: the product ids there are, to find those the request names (`products`).
+    init(_ request: String, catalogue: [String] = []) {
+        let words = Self.words(Self.unescaped(request))
+        self.words = words
+        products = catalogue.filter { Self.holds(words, Self.words($0)) }
+        var orders: [String] = []
+        for match in Self.unescaped(request).matches(of: /ord_[A-Za-z0-9]+/) where !orders.contains(String(match.output)) {
+            orders.append(String(match.output))
+        }
+        self.orders = orders
         var numbers = Set<Int64>()
         var previousTens: Int64?
         for token in words {
@@ -44,14 +53,37 @@ struct RequestGrounding: Sendable {
         requestedStatuses = requested
     }
 
+    /// The catalogue's product ids the request names, as whole words.
+    let products: [String]
+
+    /// The products the request names that no order of `done` has, once an order is made (nil
+    /// before: a restock names products too): a small manager sent two orders as one task, and
+    /// its orders agent made the first.
+    func productsInNoOrder(done: [Write]) -> [String] {
+        let orders = done.filter { $0.tool == "create_order" }
+        guard !orders.isEmpty else { return [] }
+        let ordered = Set(orders.flatMap { ($0.result["items"]?.arrayValue ?? []).compactMap { $0["product_id"]?.stringValue } })
+        return products.filter { !ordered.contains($0) }
+    }
+
     /// The statuses the request tells us to set, by a command word not negated ("Ship order
     /// ord_…", "cancel it"; not "do not ship", nor "waiting to be shipped"), in order.
     let requestedStatuses: [String]
 
-    /// The requested statuses no write has set yet (`done`: the instruction's writes), for the
-    /// manager: a small one looked up the orders it was told to ship and then answered.
+    /// The order ids the request names ("ord_…", as the ToolServer makes them), in order.
+    let orders: [String]
+
+    /// The requested statuses no write has set yet (`done`: the instruction's writes) on an order
+    /// the request names (on any order, if it names none), for the manager: a small one looked up
+    /// the orders it was told to ship and then answered; told only that nothing was shipped yet,
+    /// it shipped the order it had just created instead of the one named.
     func statusesNotSet(done: [Write]) -> [String] {
-        requestedStatuses.filter { status in !done.contains { $0.result["status"]?.stringValue == status } }
+        requestedStatuses.filter { status in
+            !done.contains { write in
+                write.result["status"]?.stringValue == status
+                    && (orders.isEmpty || orders.contains(write.result["order_id"]?.stringValue ?? ""))
+            }
+        }
     }
 
     /// Why the call's values are not the request's (nil: they are, or the tool takes none).
@@ -62,7 +94,8 @@ struct RequestGrounding: Sendable {
     func violation(tool: String, arguments: JSONValue, earlier: [JSONValue] = []) -> String? {
         switch tool {
         case "create_order":
-            if let address = arguments["delivery_address"]?.stringValue, !contains(address) {
+            // (Two words at least: an orders agent given its order again placed another to "Laptop".)
+            if let address = arguments["delivery_address"]?.stringValue, Self.words(address).count < 2 || !contains(address) {
                 // (Not quoted: text the model wrote may be a stored address, which reaches a model
                 // only as data. An earlier address is, as the request's words.)
                 let known = earlier.compactMap { $0["delivery_address"]?.stringValue }.compactMap(quoted).last
@@ -79,15 +112,24 @@ struct RequestGrounding: Sendable {
             }
         case "update_delivery_status":
             if let status = arguments["status"]?.stringValue, let asking = Self.statusWords[status], !asks(asking) {
-                // The one the request does ask for, if one: told only "not delivered", a small
-                // delivery agent asked for it four times.
+                // The one the request does ask for, if one, and it names one order at most: told
+                // only "not delivered", a small delivery agent asked for it four times; but for
+                // "ord_A was delivered, ord_B is still on its way", it set ord_B delivered.
                 let asked = Self.statusWords.filter { $0.key != status && asks($0.value) }.map(\.key)
                 return "cannot set \(status): the user's request does not ask for it (it says none of "
                     + asking.sorted().joined(separator: ", ") + ")."
-                    + (asked.count == 1 ? " Did you mean status \(asked[0])?" : "")
+                    + (asked.count == 1 && orders.count <= 1 ? " Did you mean status \(asked[0])?" : "")
                     + " Change only what the request asks for; if that is done, give your final answer. Nothing was changed."
             }
         case "update_stock":
+            if let delta = arguments["delta"]?.integerValue, delta != 0, !asks(delta < 0 ? Self.writeOffWords : Self.restockWords) {
+                // A number alone is no reason: for "Order 1 Monitor (prod4) … and ship it", a small
+                // manager had the stock taken by hand as well (delta -1).
+                let kind = delta < 0 ? "write-off (it says nothing like written off, damaged, lost)"
+                    : "restock (it says nothing like restock, received, add, returned)"
+                return "cannot change stock by \(delta): the user's request asks for no \(kind). update_stock is only for restocks and "
+                    + "write-offs: create_order takes the stock itself, and cancelling an order returns it. Nothing was changed."
+            }
             if let delta = arguments["delta"]?.integerValue, !numbers.contains(Int64(clamping: delta.magnitude)) {
                 // With one number to take, the call it is: told only "the request states 2", a small
                 // model wrote off 1 again, then 0.
@@ -154,7 +196,11 @@ struct RequestGrounding: Sendable {
 
     /// Whether `text`'s words appear in the request, in order and together.
     func contains(_ text: String) -> Bool {
-        let needle = Self.words(text)
+        Self.holds(words, Self.words(text))
+    }
+
+    /// Whether `needle` is a run of `words`.
+    private static func holds(_ words: [String], _ needle: [String]) -> Bool {
         guard !needle.isEmpty, needle.count <= words.count else { return false }
         return (0...(words.count - needle.count)).contains { start in
             words[start..<(start + needle.count)].elementsEqual(needle)
@@ -194,6 +240,17 @@ struct RequestGrounding: Sendable {
         "in_transit": ["ship", "ships", "shipped", "shipping", "send", "sent", "dispatch", "dispatched", "transit"],
         "delivered": ["delivered"],
         "cancelled": ["cancel", "cancels", "cancelled", "canceled", "cancelling", "canceling", "cancellation"],
+    ]
+
+    /// The words that ask for a stock change, by its sign: a write-off and a restock.
+    private static let writeOffWords: Set<String> = [
+        "write", "written", "writing", "damaged", "broken", "lost", "stolen", "missing", "defective", "expired", "destroyed",
+        "discard", "discarded", "scrap", "scrapped", "remove", "removed", "subtract", "reduce", "reduced", "decrease",
+        "decreased", "fewer",
+    ]
+    private static let restockWords: Set<String> = [
+        "restock", "restocked", "restocking", "receive", "received", "arrived", "add", "added", "delivery", "supplier",
+        "replenish", "replenished", "return", "returned", "back", "increase", "increased", "more",
     ]
 
     /// The words that tell us to set a status: stricter than `statusWords`, as they prompt the

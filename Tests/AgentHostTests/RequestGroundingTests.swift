@@ -32,6 +32,8 @@ import Testing
             ["delivery_address": .string(address), "items": [["quantity": .int(quantity), "product_id": "prod1"]]]
         }
         #expect(grounding.violation(tool: "create_order", arguments: order(12, "9 Pine St.")) == nil)
+        // One word of the request is no address.
+        #expect(grounding.violation(tool: "create_order", arguments: order(12, "Laptops"))?.hasPrefix("cannot place this order") == true)
         #expect(grounding.violation(tool: "create_order", arguments: order(10, "9 Pine St"))
                 == "cannot order quantity 10 (items[0]): it is not a number in the user's request, which states 9, 12. Order exactly what "
                 + "the request asks; if that cannot be done, report why instead. Nothing was changed.")
@@ -53,7 +55,7 @@ import Testing
         #expect(RequestGrounding("Restock 10 prod3 and 5 prod5.").violation(tool: "update_stock", arguments: ["product_id": "prod3", "delta": 1])
                 == "cannot change stock by 1: that is not a quantity in the user's request, which states 5, 10. update_stock changes "
                 + "stock only by a quantity the request states; if it states none, report that instead. Nothing was changed.")
-        #expect(RequestGrounding("Delete prod5.").violation(tool: "update_stock", arguments: ["product_id": "prod5", "delta": -1])?
+        #expect(RequestGrounding("Restock prod5.").violation(tool: "update_stock", arguments: ["product_id": "prod5", "delta": 1])?
                     .contains("which states no quantity") == true)
         // Other tools take no values from the request here.
         #expect(writeOff.violation(tool: "get_order", arguments: ["order_id": "ord_x"]) == nil)
@@ -73,6 +75,9 @@ import Testing
         // Asked for none or several others: no guess.
         #expect(RequestGrounding("Order 1 Monitor (prod4).").violation(tool: "update_delivery_status",
                                                                         arguments: ["order_id": "ord_x", "status": "delivered"])?
+                    .contains("Did you mean") == false)
+        #expect(RequestGrounding("Order ord_a was delivered today; ord_b is still on its way.")
+                    .violation(tool: "update_delivery_status", arguments: ["order_id": "ord_b", "status": "in_transit"])?
                     .contains("Did you mean") == false)
         #expect(RequestGrounding("Ship ord_a, cancel ord_b.").violation(tool: "update_delivery_status",
                                                                          arguments: ["order_id": "ord_a", "status": "delivered"])?
@@ -104,11 +109,53 @@ import Testing
                     .requestedStatuses.isEmpty)
         #expect(RequestGrounding("Don't ship it; never cancel.").requestedStatuses.isEmpty)
         let both = RequestGrounding("Cancel ord_a and ship ord_b.")
+        #expect(both.orders == ["ord_a", "ord_b"])
         let shipped = Write(tool: "update_delivery_status", result: ["order_id": "ord_b", "status": "in_transit"])
         #expect(both.statusesNotSet(done: [shipped]) == ["cancelled"])
-        #expect(DelegateTool.progress(instruction: "Cancel ord_a and ship ord_b.", done: [shipped], statusesNotSet: ["cancelled"])
+        // Only a status set on an order the request names counts (on any, if it names none).
+        let other = Write(tool: "update_delivery_status", result: ["order_id": "ord_new", "status": "cancelled"])
+        #expect(both.statusesNotSet(done: [shipped, other]) == ["cancelled"])
+        #expect(RequestGrounding("Order 1 Monitor and ship it.").statusesNotSet(done: [shipped]).isEmpty)
+        #expect(DelegateTool.progress(instruction: "Cancel ord_a and ship ord_b.", done: [shipped], statusesNotSet: ["cancelled"],
+                                      namedOrders: both.orders)
                 == "The request: Cancel ord_a and ship ord_b.\nWritten so far: update_delivery_status ord_b in_transit.\n"
-                + "The request asks to set cancelled (delivery agent, update_delivery_status), and no order has been set to it yet.\n"
+                + "The request asks to set cancelled (delivery agent, update_delivery_status) for the orders it names (ord_a, ord_b), "
+                + "and none has been set to it yet.\n"
+                + "If that is all the request asks (or it cannot be done), give your final answer now; otherwise delegate the next step.")
+        #expect(DelegateTool.progress(instruction: "Ship it.", done: [], statusesNotSet: ["in_transit"])
+                .contains("The request asks to set in_transit (delivery agent, update_delivery_status), and no order has been set to it yet."))
+    }
+
+    /// A number of the request is not enough: it must ask for a write-off or a restock.
+    @Test func aStockChangeNeedsAWordAskingForItsSign() {
+        let order = RequestGrounding("Order 1 Monitor (prod4) for delivery to 77 Harbor Rd and ship it right away.")
+        #expect(order.violation(tool: "update_stock", arguments: ["product_id": "prod4", "delta": -1])
+                == "cannot change stock by -1: the user's request asks for no write-off (it says nothing like written off, damaged, "
+                + "lost). update_stock is only for restocks and write-offs: create_order takes the stock itself, and cancelling an "
+                + "order returns it. Nothing was changed.")
+        #expect(RequestGrounding("We no longer sell Keyboards (prod5). Delete the product.")
+                    .violation(tool: "update_stock", arguments: ["product_id": "prod5", "delta": -100])?
+                    .hasPrefix("cannot change stock by -100: the user's request asks for no write-off") == true)
+        #expect(RequestGrounding("Cancel order ord_a and put its 2 Laptops back in stock.")
+                    .violation(tool: "update_stock", arguments: ["product_id": "prod1", "delta": 2]) == nil)
+        #expect(RequestGrounding("We just received 20 Monitors (prod4).")
+                    .violation(tool: "update_stock", arguments: ["product_id": "prod4", "delta": -20])?
+                    .hasPrefix("cannot change stock by -20: the user's request asks for no write-off") == true)
+    }
+
+    /// Once an order is made, the manager reads which products of the request no order has.
+    @Test func theProductsOfTheRequestInNoOrderYet() {
+        let request = "Process these orders: (1) 2 Laptops (prod1) and 1 Smartphone (prod2) to 123 Main St; (2) 3 Headphones (prod3)."
+        let grounding = RequestGrounding(request, catalogue: ["prod1", "prod2", "prod3", "prod4", "SKU-9"])
+        #expect(grounding.products == ["prod1", "prod2", "prod3"])
+        #expect(grounding.productsInNoOrder(done: []).isEmpty)
+        let first = Write(tool: "create_order", result: ["order_id": "ord_a", "status": "pending",
+                                                         "items": [["product_id": "prod1", "quantity": 2], ["product_id": "prod2", "quantity": 1]]])
+        #expect(grounding.productsInNoOrder(done: [first]) == ["prod3"])
+        #expect(RequestGrounding("Restock sku-9 by 5.", catalogue: ["SKU-9", "prod1"]).products == ["SKU-9"])
+        #expect(DelegateTool.progress(instruction: "Order prod1 and prod3.", done: [first], productsInNoOrder: ["prod3"])
+                == "The request: Order prod1 and prod3.\nWritten so far: create_order ord_a pending.\nThe request names prod3, which "
+                + "no order made so far has: if the request orders it, delegate that order (orders agent, create_order).\n"
                 + "If that is all the request asks (or it cannot be done), give your final answer now; otherwise delegate the next step.")
     }
 }

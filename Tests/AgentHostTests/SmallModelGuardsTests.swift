@@ -461,4 +461,28 @@ extension HostMadeTests {
                                   + "list_orders (delivery_address \"5 Oak St\"), then use its order_id. Fix the call to match the "
                                   + "tool's schema. Nothing was called."), "\(refused)")
     }
+
+    /// A sub-agent that answers right after an error saying how to fix its call is sent back
+    /// once to make the corrected call: told "By name: 'Headphones' is prod3", a small orders
+    /// agent answered that the product was not found.
+    @Test func anAnswerAfterAnErrorThatSaysHowToFixTheCallIsSentBackOnce() async throws {
+        let database = try await TestDatabase.make("fixnudge")
+        defer { database.drop() }
+        func order(_ product: String) -> JSONValue {
+            ["delivery_address": "50 King St", "items": [["quantity": 2, "product_id": .string(product)]]]
+        }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [.calls([.init("orders", ["tool": "create_order", "task": "2 Headphones to 50 King St"])]),
+                               .answer("Placed.")]),
+            .agent("orders", [.calls([.init("create_order", order("Headphones"))]), .answer("Headphones were not found."),
+                              .calls([.init("create_order", order("prod3"))])]),
+        ]
+        let outcome = try await HostHarness.run("A customer at 50 King St wants 2 Headphones.", routes: routes, database: database)
+        #expect(try database.orders().count == 1)
+        let orders = outcome.llm.requests("orders")
+        #expect(orders.count == 3)
+        #expect(orders.last?.messages.last?["content"]?.stringValue == "The error of your last call says how to fix it. Make the "
+                + "corrected create_order call now; answer only if it cannot be done.")
+        #expect(outcome.report.finalAnswer.contains("Changes: create_order ord_"), "\(outcome.report.finalAnswer)")
+    }
 }
