@@ -25,11 +25,12 @@ struct RequestGrounding: Sendable {
 
     /// `catalogue`: the product ids there are, to find those the request names (`products`).
     init(_ request: String, catalogue: [String] = []) {
-        let words = Self.words(Self.unescaped(request))
+        let text = Self.unescaped(request)
+        let words = Self.words(text)
         self.words = words
         products = catalogue.filter { Self.holds(words, Self.words($0)) }
         var orders: [String] = []
-        for match in Self.unescaped(request).matches(of: /ord_[A-Za-z0-9]+/) where !orders.contains(String(match.output)) {
+        for match in text.matches(of: /ord_[A-Za-z0-9]+/) where !orders.contains(String(match.output)) {
             orders.append(String(match.output))
         }
         self.orders = orders
@@ -56,13 +57,13 @@ struct RequestGrounding: Sendable {
     /// The catalogue's product ids the request names, as whole words.
     let products: [String]
 
-    /// The products the request names that no order of `done` has, once an order is made (nil
+    /// The products the request names that no order of `done` has, once an order is made (none
     /// before: a restock names products too): a small manager sent two orders as one task, and
     /// its orders agent made the first.
     func productsInNoOrder(done: [Write]) -> [String] {
-        let orders = done.filter { $0.tool == "create_order" }
-        guard !orders.isEmpty else { return [] }
-        let ordered = Set(orders.flatMap { ($0.result["items"]?.arrayValue ?? []).compactMap { $0["product_id"]?.stringValue } })
+        let made = done.filter { $0.tool == "create_order" }
+        guard !made.isEmpty else { return [] }
+        let ordered = Set(made.flatMap { ($0.result["items"]?.arrayValue ?? []).compactMap { $0["product_id"]?.stringValue } })
         return products.filter { !ordered.contains($0) }
     }
 
