@@ -113,8 +113,7 @@ struct DelegateTool: AgentTool {
         }
         if !statusesNotSet.isEmpty {
             text += "\nThe request asks to set " + statusesNotSet.joined(separator: " and ") + " (delivery agent, update_delivery_status)"
-                + (namedOrders.isEmpty ? ", and no order has been set to it yet."
-                    : " for the orders it names (" + namedOrders.joined(separator: ", ") + "), and none has been set to it yet.")
+                + " for the orders it names (" + namedOrders.joined(separator: ", ") + "), and none has been set to it yet."
         }
         return text + "\nIf that is all the request asks (or it cannot be done), give your final answer now; otherwise delegate "
             + "the next step."

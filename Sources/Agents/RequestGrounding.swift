@@ -75,14 +75,16 @@ struct RequestGrounding: Sendable {
     let orders: [String]
 
     /// The requested statuses no write has set yet (`done`: the instruction's writes) on an order
-    /// the request names (on any order, if it names none), for the manager: a small one looked up
-    /// the orders it was told to ship and then answered; told only that nothing was shipped yet,
-    /// it shipped the order it had just created instead of the one named.
+    /// the request names, for the manager: a small one looked up the orders it was told to ship
+    /// and then answered; told only that nothing was shipped yet, it shipped the order it had just
+    /// created instead of the one named. None when the request names no order: the order to ship
+    /// may not exist yet (told "ship it" after a stock check, a small manager shipped an order it
+    /// had not made, as "1").
     func statusesNotSet(done: [Write]) -> [String] {
-        requestedStatuses.filter { status in
+        guard !orders.isEmpty else { return [] }
+        return requestedStatuses.filter { status in
             !done.contains { write in
-                write.result["status"]?.stringValue == status
-                    && (orders.isEmpty || orders.contains(write.result["order_id"]?.stringValue ?? ""))
+                write.result["status"]?.stringValue == status && orders.contains(write.result["order_id"]?.stringValue ?? "")
             }
         }
     }

@@ -112,18 +112,17 @@ import Testing
         #expect(both.orders == ["ord_a", "ord_b"])
         let shipped = Write(tool: "update_delivery_status", result: ["order_id": "ord_b", "status": "in_transit"])
         #expect(both.statusesNotSet(done: [shipped]) == ["cancelled"])
-        // Only a status set on an order the request names counts (on any, if it names none).
+        // Only a status set on an order the request names counts; none is told when it names none.
         let other = Write(tool: "update_delivery_status", result: ["order_id": "ord_new", "status": "cancelled"])
         #expect(both.statusesNotSet(done: [shipped, other]) == ["cancelled"])
-        #expect(RequestGrounding("Order 1 Monitor and ship it.").statusesNotSet(done: [shipped]).isEmpty)
+        #expect(RequestGrounding("Order 1 Monitor and ship it.").statusesNotSet(done: []).isEmpty)
         #expect(DelegateTool.progress(instruction: "Cancel ord_a and ship ord_b.", done: [shipped], statusesNotSet: ["cancelled"],
                                       namedOrders: both.orders)
                 == "The request: Cancel ord_a and ship ord_b.\nWritten so far: update_delivery_status ord_b in_transit.\n"
                 + "The request asks to set cancelled (delivery agent, update_delivery_status) for the orders it names (ord_a, ord_b), "
                 + "and none has been set to it yet.\n"
                 + "If that is all the request asks (or it cannot be done), give your final answer now; otherwise delegate the next step.")
-        #expect(DelegateTool.progress(instruction: "Ship it.", done: [], statusesNotSet: ["in_transit"])
-                .contains("The request asks to set in_transit (delivery agent, update_delivery_status), and no order has been set to it yet."))
+
     }
 
     /// A number of the request is not enough: it must ask for a write-off or a restock.
