@@ -287,6 +287,7 @@ struct AgentLoop: Sendable {
         var inMessage: [Repeat] = []
         let jobs = calls.map { call -> Job in
             var parsed = ToolArguments.parse(call.arguments)
+            let sent = parsed.value
             var note: String?
             if let arguments = parsed.value, let tool = tools.first(where: { $0.definition.name == call.name }) {
                 let prepared = tool.prepared(Self.droppingEmptyOptionals(arguments, schema: tool.definition.parameters))
@@ -303,7 +304,7 @@ struct AgentLoop: Sendable {
             } else {
                 nil
             }
-            return Job(call: call, parsed: parsed, earlier: earlier, note: note)
+            return Job(call: call, parsed: parsed, earlier: earlier, note: note, sent: sent == arguments ? nil : sent)
         }
         return try await boundedMap(jobs, limit: limits.maxConcurrentTools) { job async throws(AgentFailure) -> Executed in
             try await execute(job, step: step)
@@ -371,13 +372,16 @@ struct AgentLoop: Sendable {
         let earlier: Earlier?
         /// What the tool's `prepared(_:)` changed, for the model.
         var note: String?
+        /// The arguments as the model sent them, when the host left something out (for the trace).
+        var sent: JSONValue?
     }
 
     private func execute(_ job: Job, step: Int) async throws(AgentFailure) -> Executed {
         let started = ContinuousClock.now
         let (call, parsed) = (job.call, job.parsed)
+        // The trace shows what the model sent; what the tool got is in the run report.
         tracer.emit(TraceEvent(kind: .toolCall, agent: id, step: step, tool: call.name, callID: call.id,
-                               arguments: parsed.value ?? .string(call.arguments)))
+                               arguments: job.sent ?? parsed.value ?? .string(call.arguments)))
         var outcome: ToolOutcome
         var rejected = false
         var repeatsSuccess = false
@@ -406,7 +410,7 @@ struct AgentLoop: Sendable {
         let ms = (ContinuousClock.now - started).milliseconds
         tracer.emit(TraceEvent(kind: .toolResult, agent: id, step: step, tool: call.name, callID: call.id,
                                result: outcome.record, isError: outcome.isError, durationMs: ms,
-                               message: rejected ? "refused by the host" : nil))
+                               message: [rejected ? "refused by the host" : nil, job.note].compactMap { $0 }.first))
         let record = ToolCallRecord(id: call.id, name: call.name, arguments: parsed.value ?? .string(call.arguments),
                                     isError: outcome.isError, result: outcome.record, durationMs: ms, rejected: rejected)
         return Executed(record: record, content: outcome.content, repeatsSuccess: repeatsSuccess, alreadyDone: outcome.alreadyDone)

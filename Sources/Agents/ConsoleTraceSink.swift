@@ -44,7 +44,9 @@ public final class ConsoleTraceSink: TraceSink {
             if event.isError == true {
                 return "\(head)\(paint("✗ \(event.tool ?? "?")\(duration): \(short(result, 300))", "31"))"
             }
-            return "\(head)\(paint("✓ \(event.tool ?? "?")", "32"))\(duration) \(short(result, 200))"
+            // (A success's message is what the host left out of the call, told to the model.)
+            let note = event.message.map { " " + short($0, 160) } ?? ""
+            return "\(head)\(paint("✓ \(event.tool ?? "?")", "32"))\(duration)\(note) \(short(result, 200))"
         case .agentFinished:
             let status = event.isError == true ? paint(event.message ?? "", "31") : paint("done", "32")
             let answer = event.result?.stringValue.map { ": \(short($0, 240))" } ?? ""

@@ -440,6 +440,12 @@ extension HostMadeTests {
         let record = try #require(outcome.report.agents.first { $0.role == "inventory" })
         #expect(record.toolResults.first?.arguments == ["limit": 100])
         #expect(record.answer.contains("{product_id: prod3, name: Headphones, price: 99.99, stock: \(headphones)}"), "\(record.answer)")
+        // The trace shows what the model sent, and what was left out.
+        let call = try #require(outcome.events.first { $0.kind == .toolCall && $0.agent == "inventory#1" })
+        #expect(call.arguments == ["limit": 100, "low_stock_below": 0])
+        #expect(outcome.trace.contains("✓ list_products"))
+        #expect(outcome.trace.contains("(The low_stock_below you gave is not a number in the user's request, so it was left out"),
+                "\(outcome.trace)")
     }
 
     /// An address of the request sent as an order id is refused by the schema, with the way to
