@@ -48,11 +48,7 @@ struct DelegateTool: AgentTool {
         let task = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
         let record = try await makeAgent(role, firstTool).run(task: task, firstTool: firstTool)
         var content = data.wrap(Self.report(record, brief: true))
-        if let instruction {
-            let done = ledger?.done ?? []
-            content += "\n" + Self.progress(instruction: instruction, done: done, statusesNotSet: grounding?.statusesNotSet(done: done) ?? [],
-                                            namedOrders: grounding?.orders ?? [], productsInNoOrder: grounding?.productsInNoOrder(done: done) ?? [])
-        }
+        if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? [], grounding: grounding) }
         return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))
     }
 
@@ -100,20 +96,21 @@ struct DelegateTool: AgentTool {
 
     /// Read by the manager after each delegation: the request again and what is written so far,
     /// so that it stops when that is all (a small manager went on to ship orders nobody asked it
-    /// to ship) and goes on when it is not. `statusesNotSet`: the statuses the request tells us to
-    /// set that no write has set (a small manager looked up the orders it was told to ship or
-    /// cancel, and answered). `productsInNoOrder`: the products the request names that no order
-    /// made has (a small manager sent two orders as one task, and its orders agent made the first).
-    static func progress(instruction: String, done: [Write], statusesNotSet: [String] = [], namedOrders: [String] = [],
-                         productsInNoOrder: [String] = []) -> String {
+    /// to ship) and goes on when it is not. With the request's `grounding`, also what it asks that
+    /// is not done: the products it names that no order made has (a small manager sent two orders
+    /// as one task, and its orders agent made the first), and the statuses it tells us to set on
+    /// the orders it names that none has (a small manager looked up the orders it was told to ship
+    /// or cancel, and answered).
+    static func progress(instruction: String, done: [Write], grounding: RequestGrounding? = nil) -> String {
         var text = "The request: \(instruction)\nWritten so far: \(HostRun.changes(done) ?? "nothing.")"
+        let productsInNoOrder = grounding?.productsInNoOrder(done: done) ?? []
         if !productsInNoOrder.isEmpty {
             text += "\nThe request names " + productsInNoOrder.joined(separator: " and ") + ", which no order made so far has: if "
                 + "the request orders \(productsInNoOrder.count == 1 ? "it" : "them"), delegate that order (orders agent, create_order)."
         }
-        if !statusesNotSet.isEmpty {
-            text += "\nThe request asks to set " + statusesNotSet.joined(separator: " and ") + " (delivery agent, update_delivery_status)"
-                + " for the orders it names (" + namedOrders.joined(separator: ", ") + "), and none has been set to it yet."
+        if let grounding, case let statuses = grounding.statusesNotSet(done: done), !statuses.isEmpty {
+            text += "\nThe request asks to set " + statuses.joined(separator: " and ") + " (delivery agent, update_delivery_status)"
+                + " for the orders it names (" + grounding.orders.joined(separator: ", ") + "), and none has been set to it yet."
         }
         return text + "\nIf that is all the request asks (or it cannot be done), give your final answer now; otherwise delegate "
             + "the next step."

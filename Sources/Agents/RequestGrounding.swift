@@ -125,7 +125,8 @@ struct RequestGrounding: Sendable {
                     + " Change only what the request asks for; if that is done, give your final answer. Nothing was changed."
             }
         case "update_stock":
-            if let delta = arguments["delta"]?.integerValue, delta != 0, !asks(delta < 0 ? Self.writeOffWords : Self.restockWords) {
+            guard let delta = arguments["delta"]?.integerValue else { break }
+            if delta != 0, !asks(delta < 0 ? Self.writeOffWords : Self.restockWords) {
                 // A number alone is no reason: for "Order 1 Monitor (prod4) … and ship it", a small
                 // manager had the stock taken by hand as well (delta -1).
                 let kind = delta < 0 ? "write-off (it says nothing like written off, damaged, lost)"
@@ -133,7 +134,7 @@ struct RequestGrounding: Sendable {
                 return "cannot change stock by \(delta): the user's request asks for no \(kind). update_stock is only for restocks and "
                     + "write-offs: create_order takes the stock itself, and cancelling an order returns it. Nothing was changed."
             }
-            if let delta = arguments["delta"]?.integerValue, !numbers.contains(Int64(clamping: delta.magnitude)) {
+            if !numbers.contains(Int64(clamping: delta.magnitude)) {
                 // With one number to take, the call it is: told only "the request states 2", a small
                 // model wrote off 1 again, then 0.
                 let meant = numbers.count == 1 ? numbers.first.map { " Did you mean delta \(delta < 0 ? -$0 : $0)?" } ?? "" : ""

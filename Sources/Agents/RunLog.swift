@@ -73,6 +73,11 @@ final class WriteLedger: Sendable {
         var failed: [(failure: FailedWrite, agent: String, madeGood: Bool)] = []
         /// The arguments of every write claimed, by tool, in order.
         var attempts: [String: [JSONValue]] = [:]
+
+        /// Keeps a refusal of `agent`'s write (the tool's, or the host's) for the "Failed:" line.
+        mutating func fail(_ tool: String, _ arguments: JSONValue, agent: String, error: String) {
+            failed.append((FailedWrite(tool: tool, subject: FailedWrite.subject(of: arguments), error: error), agent, false))
+        }
     }
 
     private let state = Mutex(State())
@@ -127,8 +132,7 @@ final class WriteLedger: Sendable {
     /// A write the host refused before the tool saw it (see `RequestGrounding`): kept like the
     /// tool's refusals, for the answer's "Failed:" line.
     func refuse(_ tool: String, _ arguments: JSONValue, agent: String, error: String) {
-        let failure = FailedWrite(tool: tool, subject: FailedWrite.subject(of: arguments), error: error)
-        state.withLock { $0.failed.append((failure, agent, false)) }
+        state.withLock { $0.fail(tool, arguments, agent: agent, error: error) }
     }
 
     /// Ends a claim: a success is remembered; a failure frees the write for another try, and its
@@ -145,7 +149,7 @@ final class WriteLedger: Sendable {
                     state.failed[index].madeGood = true
                 }
             } else if let error {
-                state.failed.append((FailedWrite(tool: tool, subject: subject, error: error), agent, false))
+                state.fail(tool, arguments, agent: agent, error: error)
             }
         }
     }
