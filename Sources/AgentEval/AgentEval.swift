@@ -136,10 +136,13 @@ struct AgentEval: AsyncParsableCommand {
         let resolved: ResolvedLLM
         do { resolved = try llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
         let endpoint = "model '\(resolved.endpoint.model)' at \(resolved.endpoint.baseURL.absoluteString)"
-        let settings = ["--compat \(resolved.compatName)", "temperature \(llm.temperature)", "--llm-timeout \(Int(llm.llmTimeout)) s",
+        let hostSettings: HostSettings
+        do { hostSettings = try limits.settings(for: resolved, environment: environment) } catch { throw Self.fail(3, "\(error)") }
+        let settings = ["--compat \(resolved.compatName)", "--agent-profile \(hostSettings.profile.rawValue)",
+                        "temperature \(llm.temperature)", "--llm-timeout \(Int(llm.llmTimeout)) s",
                         "--max-steps \(limits.maxSteps)", "--manager-max-steps \(limits.managerMaxSteps)",
                         "--max-parallel \(limits.maxParallel)"]
-        return (.agents(resolved, limits.settings(for: resolved)), modelLabel.map { "\($0) (\(endpoint))" } ?? endpoint, settings)
+        return (.agents(resolved, hostSettings), modelLabel.map { "\($0) (\(endpoint))" } ?? endpoint, settings)
     }
 
     enum Outcome: Sendable {

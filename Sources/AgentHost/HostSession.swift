@@ -22,10 +22,10 @@ struct HostSession {
     func run(instructions makeInstructions: (UntrustedData) -> [String],
              goal: RunGoal? = nil) async throws {
         let llm = try resolveLLM()
+        let settings = try resolveSettings(llm)
         let tracer = try makeTracer()
         let server = try await startServer(tracer: tracer)
 
-        let settings = options.limits.settings(for: llm)
         let instructions = makeInstructions(settings.data)
         let runTask = Task {
             await HostRun.run(instructions: instructions, models: llm.models(tracer: tracer), server: server,
@@ -55,6 +55,7 @@ struct HostSession {
     /// `warm-up`: every agent's prompt read once by its endpoint; a line per agent on stderr.
     func warmUp() async throws {
         let llm = try resolveLLM()
+        let settings = try resolveSettings(llm)
         let tracer = Tracer(sinks: [])
         let server = try await startServer(tracer: tracer)
         let started = ContinuousClock.now
@@ -62,7 +63,7 @@ struct HostSession {
         do throws(AgentFailure) {
             Self.say("warm-up: each agent's endpoint reads its prompt (manager, inventory, orders, delivery)")
             try await HostRun.warmUp(models: llm.models(tracer: tracer), server: server,
-                                     settings: options.limits.settings(for: llm), tracer: tracer) { agent, ms in
+                                     settings: settings, tracer: tracer) { agent, ms in
                 Self.say("warm-up: \(agent) read its prompt in \(String(format: "%.1f", Double(ms) / 1000)) s")
             }
         } catch {
@@ -71,6 +72,23 @@ struct HostSession {
         _ = await server.shutdown()
         if let failure { throw Self.fail(1, "warm-up: \(failure)") }
         Self.say("warm-up: done in \((ContinuousClock.now - started).components.seconds) s")
+    }
+
+    /// The run settings: limits, profile, and who approves held writes (`--yes`, else the person at
+    /// the terminal, else nobody: then a held write is refused and the run never waits for input).
+    private func resolveSettings(_ llm: ResolvedLLM) throws -> HostSettings {
+        do {
+            var settings = try options.limits.settings(for: llm, environment: environment)
+            settings.approval = try options.approvalMode(environment: environment)
+            if options.yes {
+                settings.approver = ApproveAll()
+            } else if TerminalApprover.available {
+                settings.approver = TerminalApprover(colour: environment["NO_COLOR"] == nil)
+            }
+            return settings
+        } catch {
+            throw Self.fail(3, "\(error)")
+        }
     }
 
     private func resolveLLM() throws -> ResolvedLLM {

@@ -24,18 +24,10 @@ public struct ToolOutcome: Sendable {
     }
 }
 
-/// A tool an agent may call. Arguments arrive already checked against `definition.parameters`.
+/// A tool an agent may call. Arguments arrive already checked by the agent's policies.
 public protocol AgentTool: Sendable {
     var definition: ToolDefinition { get }
-    /// The arguments as the tool takes them, before they are checked, and what to tell the model
-    /// about the difference (nil: none).
-    func prepared(_ arguments: JSONValue) -> (arguments: JSONValue, note: String?)
-    /// What to add to the host's refusal of arguments that fail the schema (nil: nothing).
-    func hint(forInvalid arguments: JSONValue) -> String?
+    /// It changes nothing (a lookup): policies on writes pass it by.
+    var readOnly: Bool { get }
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome
-}
-
-extension AgentTool {
-    public func prepared(_ arguments: JSONValue) -> (arguments: JSONValue, note: String?) { (arguments, nil) }
-    public func hint(forInvalid arguments: JSONValue) -> String? { nil }
 }

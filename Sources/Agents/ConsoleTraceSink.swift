@@ -41,11 +41,12 @@ public final class ConsoleTraceSink: TraceSink {
             return "\(head)\(paint("→ \(event.tool ?? "?")", "33")) \(arguments)"
         case .toolResult:
             let result = event.result.map { $0.stringValue ?? JSONWriter.string($0) } ?? ""
+            // (The policy that refused the call, or rewrote it: what it told the model.)
+            let policy = event.policy.map { " [\($0)]" } ?? ""
             if event.isError == true {
-                return "\(head)\(paint("✗ \(event.tool ?? "?")\(duration): \(short(result, 300))", "31"))"
+                return "\(head)\(paint("✗ \(event.tool ?? "?")\(policy)\(duration): \(short(result, 300))", "31"))"
             }
-            // (A success's message is what the host left out of the call, told to the model.)
-            let note = event.message.map { " " + short($0, 160) } ?? ""
+            let note = event.message.map { "\(policy) " + short($0, 160) } ?? ""
             return "\(head)\(paint("✓ \(event.tool ?? "?")", "32"))\(duration)\(note) \(short(result, 200))"
         case .agentFinished:
             let status = event.isError == true ? paint(event.message ?? "", "31") : paint("done", "32")

@@ -6,9 +6,9 @@ import Synchronization
 /// A call runs a fresh sub-agent loop on the task, starting with the named tool, and returns its
 /// answer with the results of its tool calls, so the manager does not have to ask again.
 ///
-/// Why the manager names the first tool: a small model, given only a task, often answered it
-/// without calling any tool (inventing "prod1 has 10 units in stock"); with the tool forced, its
-/// first call is one of its tools, and its arguments follow that tool's schema.
+/// The tool it names says what the delegation is for: a read tool sends the agent to look
+/// something up (it writes nothing, see `LookupOnly`); a write tool, to make that change. A small
+/// agent's first call is forced to it (see `AgentProfile.forcesFirstTool`).
 struct DelegateTool: AgentTool {
     let role: AgentRole
     /// A fresh sub-agent of the role, for a delegation that starts with the named tool.
@@ -18,8 +18,11 @@ struct DelegateTool: AgentTool {
     /// far: a sub-agent reads both beside its task (see `brief(task:instruction:done:)`).
     var instruction: String?
     var ledger: WriteLedger?
-    /// The instruction's values and the statuses it asks for (see `progress`).
+    /// The instruction's values and the statuses it asks for (see `progress`): small profile only.
     var grounding: RequestGrounding?
+    /// What `tool` means, in the manager's words (see `AgentProfile.toolFieldDescription`).
+    var toolDescription = "The tool the agent starts with."
+
 
     var definition: ToolDefinition {
         ToolDefinition(
@@ -27,48 +30,25 @@ struct DelegateTool: AgentTool {
             parameters: ["type": "object",
                          "properties": [
                              "tool": ["type": "string", "enum": .array(role.toolNames.map { .string($0) }),
-                                      "description": "The tool the agent starts with."],
+                                      "description": .string(toolDescription)],
                              "task": ["type": "string",
                                       "description": .string("What the \(role.rawValue) agent must do, with exact ids, quantities and addresses.")],
                          ],
                          "required": ["tool", "task"], "additionalProperties": false])
     }
 
+    var readOnly: Bool { false }
+
+    /// Runs a fresh sub-agent on the task (see `DelegationStart` for how a small manager's
+    /// delegation is read first).
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         let tool = arguments["tool"]?.stringValue ?? ""
-        // An empty task is the tool's name: a small manager sent list_orders with "" three times,
-        // was refused each time, and gave up; the agent has the request to take the values from.
-        let given = arguments["task"]?.stringValue ?? ""
-        let note = given.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? tool : given
-        let firstTool: String
-        switch Self.start(tool: tool, task: note, role: role) {
-        case .with(let name): firstTool = name
-        case .refused(let reason): return .error(reason)
-        }
+        let note = arguments["task"]?.stringValue ?? ""
         let task = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
-        let record = try await makeAgent(role, firstTool).run(task: task, firstTool: firstTool)
+        let record = try await makeAgent(role, tool).run(task: task, firstTool: tool)
         var content = data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? [], grounding: grounding) }
         return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))
-    }
-
-    /// How a delegation starts: with `tool`, unless its task names other tools of the agent and
-    /// not that one. Then with the one the task names (a small manager sent `get_order` with the
-    /// task "list_orders", and again each time it was refused), or, when it names several, not at
-    /// all: the delegation is refused (sent `update_delivery_status` with the task "get_order,
-    /// list_orders", a delivery agent made to start with the write cancelled an order nobody asked
-    /// it to cancel).
-    enum Start {
-        case with(String)
-        case refused(String)
-    }
-
-    static func start(tool: String, task: String, role: AgentRole) -> Start {
-        let named = role.toolNames.filter { task.contains($0) }
-        if named.isEmpty || named.contains(tool) { return .with(tool) }
-        if named.count == 1 { return .with(named[0]) }
-        return .refused("the task names \(named.joined(separator: " and ")) but tool is \(tool), and the agent starts with "
-            + "that tool. Set tool to the call the task needs. Nothing was called.")
     }
 
     /// What a sub-agent is given: the user's own words, from which it takes the values (a small
@@ -82,7 +62,7 @@ struct DelegateTool: AgentTool {
     /// last, 3 of 10 with it first). It makes the one call the manager named, so it does not go
     /// on to do the rest of the request.
     static func brief(task: String, instruction: String?, done: [Write]) -> String {
-        let changes = HostRun.changes(done)
+        let changes = HostAnswer.changes(done)
         guard changes != nil || (instruction != nil && instruction != task) else { return task }
         var lines: [String] = []
         if let instruction, instruction != task { lines.append("The user's request: \(instruction)") }
@@ -102,7 +82,7 @@ struct DelegateTool: AgentTool {
     /// the orders it names that none has (a small manager looked up the orders it was told to ship
     /// or cancel, and answered).
     static func progress(instruction: String, done: [Write], grounding: RequestGrounding? = nil) -> String {
-        var text = "The request: \(instruction)\nWritten so far: \(HostRun.changes(done) ?? "nothing.")"
+        var text = "The request: \(instruction)\nWritten so far: \(HostAnswer.changes(done) ?? "nothing.")"
         let productsInNoOrder = grounding?.productsInNoOrder(done: done) ?? []
         if !productsInNoOrder.isEmpty {
             text += "\nThe request names " + productsInNoOrder.joined(separator: " and ") + ", which no order made so far has: if "

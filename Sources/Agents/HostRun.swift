@@ -16,9 +16,15 @@ public struct HostSettings: Sendable {
     /// How tool results and other stored text are shown to the models.
     public var data: UntrustedData
     public var model: String?
+    /// Which policies the agents go through (see `AgentProfile`).
+    public var profile: AgentProfile
+    /// Which writes wait for a person's yes, and who gives it.
+    public var approval: ApprovalMode
+    public var approver: any Approver
 
     public init(managerMaxSteps: Int = 20, subAgentMaxSteps: Int = 12, maxMalformedSteps: Int = 3,
-                maxParallelDelegations: Int = 3, finalAnswerTool: Bool = false, data: UntrustedData = .json, model: String? = nil) {
+                maxParallelDelegations: Int = 3, finalAnswerTool: Bool = false, data: UntrustedData = .json, model: String? = nil,
+                profile: AgentProfile = .capable, approval: ApprovalMode = .never, approver: any Approver = NobodyToAsk()) {
         self.managerMaxSteps = managerMaxSteps
         self.subAgentMaxSteps = subAgentMaxSteps
         self.maxMalformedSteps = maxMalformedSteps
@@ -26,6 +32,9 @@ public struct HostSettings: Sendable {
         self.finalAnswerTool = finalAnswerTool
         self.data = data
         self.model = model
+        self.profile = profile
+        self.approval = approval
+        self.approver = approver
     }
 }
 
@@ -59,14 +68,16 @@ public enum HostRun {
                 let id = instructions.count == 1 ? "manager" : "manager#\(index + 1)"
                 // One per instruction: two equal orders of a process-orders file are two orders.
                 let ledger = WriteLedger()
-                var loop = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
+                var isDone: (@Sendable () -> Bool)?
+                if let goal { isDone = { goal(ledger.done) } }
+                let loop = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
                                    tracer: tracer, log: log, counter: counter, ledger: ledger, instruction: task,
-                                   catalogue: catalogue)
-                if let goal { loop.goalReached = { goal(ledger.done) } }
+                                   catalogue: catalogue, goal: isDone)
                 let earlier = log.all.count
                 var answer = try await loop.run(task: task).answer
-                let reads = foundLine(Array(log.all.dropFirst(earlier)), readTools: Set(serverTools.filter(\.readOnly).map(\.name)))
-                for line in [reads, changeLine(ledger.done), failureLine(ledger.unresolved)].compactMap({ $0 }) {
+                let lines = HostAnswer.lines(records: Array(log.all.dropFirst(earlier)),
+                                             readTools: Set(serverTools.filter(\.readOnly).map(\.name)), ledger: ledger)
+                for line in lines {
                     answer += (instructions.count == 1 ? "\n" : " ") + line  // one line per order when several
                 }
                 answers.append(instructions.count == 1 ? answer : "\(index + 1). \(answer)")
@@ -85,59 +96,6 @@ public enum HostRun {
         tracer.emit(TraceEvent(kind: .runFinished, agent: "host", isError: status != .completed,
                                durationMs: report.wallTimeMs, usage: report.usage, message: "run \(status.rawValue)"))
         return report
-    }
-
-    /// What the sub-agents looked up for the instruction, from the tools' results, as their
-    /// host-made answers quote them: "Found: check_stock: {product_id: prod5, …, stock: 17}." (nil:
-    /// nothing). A small manager answered "No further action required." when its agent had found
-    /// the products asked for; like `Changes:`, the line states them whatever the model wrote. The
-    /// last `foundLimit` distinct lookups, each once.
-    static func foundLine(_ records: [AgentRecord], readTools: Set<String>) -> String? {
-        var reads: [ToolCallRecord] = []
-        for call in records.filter({ $0.role != "manager" }).flatMap(\.toolResults)
-        where readTools.contains(call.name) && !call.isError {
-            reads.removeAll { $0.name == call.name && $0.arguments == call.arguments }
-            reads.append(call)
-        }
-        guard !reads.isEmpty else { return nil }
-        return "Found: " + AgentLoop.answer(from: Array(reads.suffix(foundLimit))) + "."
-    }
-
-    static let foundLimit = 3
-
-    /// What the run wrote, from the tool results themselves, so that the answer names every id
-    /// and status whatever the model wrote: "Changes: create_order ord_… pending; …".
-    static func changeLine(_ writes: [Write]) -> String? {
-        changes(writes).map { "Changes: \($0)" }
-    }
-
-    /// The writes the tools refused and nothing made good, from the errors themselves, so that
-    /// the answer says what failed and why whatever the model wrote: "Failed: create_order prod1:
-    /// insufficient stock: 'prod1' (Laptop): requested 12, available 10." (nil: none). Only the
-    /// error's first sentence: the rest tells a model what to do next.
-    static func failureLine(_ failures: [FailedWrite]) -> String? {
-        guard !failures.isEmpty else { return nil }
-        return "Failed: " + failures.map { failure in
-            var sentence = failure.error.range(of: ". ").map { String(failure.error[..<$0.lowerBound]) } ?? failure.error
-            if sentence.hasSuffix(".") { sentence.removeLast() }
-            return [failure.tool, failure.subject].filter { !$0.isEmpty }.joined(separator: " ") + ": " + sentence
-        }.joined(separator: "; ") + "."
-    }
-
-    /// The writes, "create_order ord_… pending; update_stock prod1 stock 12." (nil: none).
-    static func changes(_ writes: [Write]) -> String? {
-        guard !writes.isEmpty else { return nil }
-        let parts = writes.map { write -> String in
-            let subject = write.result["order_id"]?.stringValue ?? write.result["product_id"]?.stringValue
-            var state: String?
-            if let status = write.result["status"]?.stringValue {
-                state = status
-            } else if let stock = write.result["stock"]?.integerValue {
-                state = "stock \(stock)"
-            }
-            return [write.tool, subject, state].compactMap { $0 }.joined(separator: " ")
-        }
-        return parts.joined(separator: "; ") + "."
     }
 
     /// The catalogue's product ids, read once per run, so that the manager can be told which
@@ -163,12 +121,14 @@ public enum HostRun {
         }
     }
 
-    /// A manager whose delegate tools start sub-agents numbered by `counter`.
+    /// A manager whose delegate tools start sub-agents numbered by `counter`. `goal`: whether the
+    /// instruction is done (see `GoalReached`).
     static func manager(id: String = "manager", models: AgentModels, server: MCPClient,
                         serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
                         counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger(),
-                        instruction: String? = nil, catalogue: [String] = []) -> AgentLoop {
-        let grounding = instruction.map { RequestGrounding($0, catalogue: catalogue) }  // once: every sub-agent checks against it
+                        instruction: String? = nil, catalogue: [String] = [], goal: (@Sendable () -> Bool)? = nil) -> AgentLoop {
+        // Once: every sub-agent checks against it. Only the small profile reads the request's words.
+        let grounding = settings.profile == .small ? instruction.map { RequestGrounding($0, catalogue: catalogue) } : nil
         let makeAgent: @Sendable (AgentRole, String) -> AgentLoop = { role, firstTool in
             let lookup = serverTools.first { $0.name == firstTool }?.readOnly == true ? firstTool : nil
             return subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
@@ -177,35 +137,39 @@ public enum HostRun {
         }
         let delegates: [any AgentTool] = AgentRole.allCases.map {
             DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger,
-                         grounding: grounding)
+                         grounding: grounding, toolDescription: settings.profile.toolFieldDescription)
         }
-        return AgentLoop(id: id, role: "manager", systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool),
-                         tools: delegates,
-                         limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
-                                             maxConcurrentTools: settings.maxParallelDelegations),
-                         llm: models.model(for: "manager"), tracer: tracer, log: log, foreignTools: foreignTools(for: nil),
-                         writeCount: { ledger.count })
+        var loop = AgentLoop(id: id, role: "manager",
+                             systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool, profile: settings.profile),
+                             tools: delegates,
+                             limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
+                                                 maxConcurrentTools: settings.maxParallelDelegations),
+                             llm: models.model(for: "manager"), tracer: tracer, log: log)
+        loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal)
+        loop.ledger = ledger
+        return loop
     }
 
-    /// `grounding`: the user's request, whose values the agent's writes must take (see
-    /// `RequestGrounding`). `lookup`: the read tool the delegation named, when it is a lookup; the
-    /// agent then makes no write. Its tools are offered all the same, so that its prompt stays the
-    /// one a local server has cached.
+    /// `grounding`: the user's request (small profile; see `RequestGrounding`). `lookup`: the read
+    /// tool the delegation named, when it is a lookup; the agent then makes no write. Its tools
+    /// are offered all the same, so that its prompt stays the one a local server has cached.
     static func subAgent(_ role: AgentRole, id: String, models: AgentModels, server: MCPClient, serverTools: [MCPToolInfo],
                          settings: HostSettings, tracer: Tracer, log: RunLog, ledger: WriteLedger = WriteLedger(),
                          grounding: RequestGrounding? = nil, lookup: String? = nil) -> AgentLoop {
         let tools: [any AgentTool] = role.toolNames.compactMap { name in
-            serverTools.first { $0.name == name }.map {
-                ServerTool(info: $0, client: server, data: settings.data, ledger: ledger, grounding: grounding, lookup: lookup)
-            }
+            serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server, data: settings.data, ledger: ledger) }
         }
-        return AgentLoop(id: id, role: role.rawValue, systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool),
-                         tools: tools,
-                         limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
-                         llm: models.model(for: role.rawValue), tracer: tracer, log: log, foreignTools: foreignTools(for: role),
-                         resultsCanAnswer: settings.finalAnswerTool, refusesFailedRepeats: true, doneWhenFirstToolSucceeds: true,
-                         retriesSuggestedFixes: true,
-                         writeCount: { ledger.count })
+        var loop = AgentLoop(id: id, role: role.rawValue, systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool),
+                             tools: tools,
+                             limits: AgentLimits(maxSteps: settings.subAgentMaxSteps, maxMalformedSteps: settings.maxMalformedSteps),
+                             llm: models.model(for: role.rawValue), tracer: tracer, log: log)
+        loop.policies = settings.profile.subAgentPolicies(role: role, grounding: grounding, lookup: lookup, approval: settings.approval,
+                                                          ledger: ledger, resultsCanAnswer: settings.finalAnswerTool)
+        loop.forcesFirstTool = settings.profile.forcesFirstTool
+        loop.resultsCanAnswer = settings.finalAnswerTool
+        loop.ledger = ledger
+        loop.approvals = ApprovalGate(approver: settings.approver, server: server)
+        return loop
     }
 
     /// Sends every agent's system prompt and tools to its endpoint once, with a placeholder task

@@ -20,13 +20,20 @@ public struct ToolCallRecord: Sendable {
     public var isError: Bool
     public var result: JSONValue
     public var durationMs: Int
-    /// Refused by the host before reaching the tool (bad JSON, unknown tool, schema violation).
+    /// Refused by the host as malformed or a repeat, before reaching the tool (bad JSON, unknown
+    /// tool, schema violation, an identical call).
     public var rejected: Bool
+    /// The policy that refused, held or rewrote the call (nil: none).
+    public var policy: String?
+    /// Not made: the same write already succeeded for this request, in another agent.
+    public var alreadyDone = false
 
     public var json: JSONValue {
         var out: JSONObject = ["id": .string(id), "name": .string(name), "arguments": arguments, "is_error": .bool(isError),
                                "result": result, "duration_ms": .int(Int64(durationMs))]
         if rejected { out["rejected_by_host"] = true }
+        if let policy { out["policy"] = .string(policy) }
+        if alreadyDone { out["already_done"] = true }
         return .object(out)
     }
 }

@@ -9,39 +9,17 @@ struct ServerTool: AgentTool {
     let data: UntrustedData
     /// The run's writes so far (tools not marked read-only by the server).
     let ledger: WriteLedger
-    /// The user's request, whose values a write must take (nil: not checked).
-    var grounding: RequestGrounding?
-    /// The tool a lookup's delegation named, when the agent was sent to look something up: then a
-    /// write is not made (a small orders agent sent to look up "prod4" as an order went on to
-    /// place an order). Nil: the agent may write.
-    var lookup: String?
 
     var definition: ToolDefinition {
         ToolDefinition(name: info.name, description: info.description, parameters: info.inputSchema)
     }
 
-    /// A read without the filters the request does not give (see `RequestGrounding`).
-    func prepared(_ arguments: JSONValue) -> (arguments: JSONValue, note: String?) {
-        guard info.readOnly, let (grounded, note) = grounding?.readWithoutUngroundedFilters(tool: info.name, arguments: arguments)
-        else { return (arguments, nil) }
-        return (grounded, note)
-    }
+    var readOnly: Bool { info.readOnly }
 
-    func hint(forInvalid arguments: JSONValue) -> String? {
-        grounding?.hint(forInvalid: arguments)
-    }
-
+    /// Reads go straight to the server. A write goes through the ledger, which makes each identical
+    /// write of an instruction once, whichever agent asks (every profile).
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         guard !info.readOnly else { return try await send(arguments) }
-        if let lookup {
-            return .error("not made: you were sent to look something up with \(lookup), not to change anything. Report what "
-                + "you found (or that nothing was found) as your final answer; the manager decides what to change. Nothing was changed.")
-        }
-        if let problem = grounding?.violation(tool: info.name, arguments: arguments, earlier: ledger.attempts(of: info.name)) {
-            // Kept for the answer's Failed: line: what the request asked for may be what cannot be done.
-            ledger.refuse(info.name, arguments, agent: caller, error: problem)
-            return .error(problem)
-        }
         let arguments = Self.scoped(arguments, scope: ledger.scope)
         switch ledger.claim(info.name, arguments, agent: caller) {
         case .done(let done):

@@ -31,10 +31,12 @@ public struct TraceEvent: Sendable {
     public var durationMs: Int?
     public var usage: TokenUsage?
     public var message: String?
+    /// The policy behind a refusal, rewrite, hold or stop (see `AgentPolicy`).
+    public var policy: String?
 
     public init(kind: Kind, time: Double = 0, agent: String, step: Int? = nil, tool: String? = nil, callID: String? = nil,
                 arguments: JSONValue? = nil, result: JSONValue? = nil, isError: Bool? = nil, durationMs: Int? = nil,
-                usage: TokenUsage? = nil, message: String? = nil) {
+                usage: TokenUsage? = nil, message: String? = nil, policy: String? = nil) {
         self.kind = kind
         self.time = time
         self.agent = agent
@@ -47,6 +49,7 @@ public struct TraceEvent: Sendable {
         self.durationMs = durationMs
         self.usage = usage
         self.message = message
+        self.policy = policy
     }
 
     public var json: JSONValue {
@@ -61,6 +64,7 @@ public struct TraceEvent: Sendable {
         if let durationMs { out["duration_ms"] = .int(Int64(durationMs)) }
         if let usage { out["usage"] = usage.json }
         if let message { out["message"] = .string(message) }
+        if let policy { out["policy"] = .string(policy) }
         return .object(out)
     }
 }

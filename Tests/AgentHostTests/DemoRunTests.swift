@@ -64,7 +64,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: trace) }
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
             "process-orders", TestEnvironment.repositoryFile("examples/demo-orders.json"),
-            "--base-url", llm.baseURL, "--model", "scripted", "--trace", trace,
+            "--base-url", llm.baseURL, "--model", "scripted", "--trace", trace, "--agent-profile", "small",
         ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
         print(result.stderr)
         #expect(result.status == 0, "\(result.stderr)")
@@ -102,7 +102,7 @@ import Testing
         defer { llm.stop() }
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
             "run", "Process these orders and ship them: 2 Laptops (prod1) and 1 Smartphone (prod2) to 123 Main St; "
-                + "3 Headphones (prod3) to 456 Elm St.", "--json", "--quiet", "--base-url", llm.baseURL, "--model", "scripted",
+                + "3 Headphones (prod3) to 456 Elm St.", "--json", "--quiet", "--base-url", llm.baseURL, "--model", "scripted", "--agent-profile", "small",
         ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty)

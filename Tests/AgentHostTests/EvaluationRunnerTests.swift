@@ -28,7 +28,7 @@ import Testing
                    environment extra: [String: String] = [:]) async throws -> ProcessRunner.Result {
         var environment = TestEnvironment.childEnvironment
         environment.merge(extra) { _, new in new }
-        let model = llm.map { ["--base-url", $0.baseURL, "--model", "scripted"] } ?? []
+        let model = llm.map { ["--base-url", $0.baseURL, "--model", "scripted", "--agent-profile", "small"] } ?? []
         return try await ProcessRunner.run(TestEnvironment.agentEvalPath, arguments + model + [
             "--mongodb-uri", TestEnvironment.mongoURI, "--toolserver", TestEnvironment.toolServerPath,
         ], environment: environment, timeout: .seconds(180))

@@ -41,7 +41,7 @@ import Testing
             ]),
         ]
         let outcome = try await HostHarness.run("Order one smartphone to 7 Oak St.", routes: routes, database: database,
-                                                settings: HostSettings(finalAnswerTool: true), compatibility: .llamaCpp)
+                                                settings: HostSettings(finalAnswerTool: true, profile: .small), compatibility: .llamaCpp)
         let id = try #require(try database.orders().first?["_id"]?.stringValue)
         #expect(outcome.report.status == .completed)
         #expect(outcome.report.finalAnswer == "Created \(id).\nChanges: create_order \(id) pending.")
@@ -68,7 +68,7 @@ import Testing
             .agent("orders", [.calls([.init("list_orders", [:])]), .answer("")]),
         ]
         let outcome = try await HostHarness.run("Which orders are there?", routes: routes, database: database,
-                                                settings: HostSettings(finalAnswerTool: true), compatibility: .llamaCpp)
+                                                settings: HostSettings(finalAnswerTool: true, profile: .small), compatibility: .llamaCpp)
         #expect(outcome.report.status == .completed)
         #expect(outcome.report.finalAnswer == "There are no orders.\nFound: list_orders: {orders: [], count: 0}.")
         let ordersRequests = outcome.llm.requests("orders")

@@ -45,6 +45,7 @@ import Testing
         let command = "tee '\(log)' | '\(TestEnvironment.toolServerPath)'"
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
             "run", instruction, "--json", "--base-url", llm.baseURL, "--model", "scripted", "--server-command", command,
+            "--agent-profile", "small",
         ] + flags + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(120))
         let report = (try? JSONParser.parse(Array(result.stdout))) ?? .null
         let lines = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

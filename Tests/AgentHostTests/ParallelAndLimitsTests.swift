@@ -53,7 +53,7 @@ import Testing
             .agent("inventory", [check("prod1"), check("prod2"), .answer("prod1 still has 10.")]),
         ]
         let outcome = try await HostHarness.run("Watch prod1.", routes: routes, database: database,
-                                                settings: HostSettings(subAgentMaxSteps: 2))
+                                                settings: HostSettings(subAgentMaxSteps: 2, profile: .small))
         let report = outcome.report
         #expect(report.status == .incomplete)
         #expect(report.exitCode == 2)
@@ -111,7 +111,7 @@ import Testing
             ]),
         ]
         let outcome = try await HostHarness.run("Order two laptops.", routes: routes, database: database,
-                                                settings: HostSettings(maxMalformedSteps: 3))
+                                                settings: HostSettings(maxMalformedSteps: 3, profile: .small))
         #expect(try database.orders().isEmpty)
         #expect(outcome.report.status == .incomplete)
         let orders = outcome.llm.requests("orders")
@@ -171,7 +171,7 @@ import Testing
         let database = try await TestDatabase.make("fullanswer")
         defer { database.drop() }
         let outcome = try await HostHarness.run("Check prod1, then prod2.", routes: Self.twoChecksThenAFullContext,
-                                                database: database, settings: HostSettings(managerMaxSteps: 2))
+                                                database: database, settings: HostSettings(managerMaxSteps: 2, profile: .small))
         #expect(outcome.report.status == .incomplete, "\(outcome.report.error ?? "")")
         #expect(outcome.report.finalAnswer == "prod1 and prod2 checked.\nFound: check_stock: {product_id: prod1, name: Laptop, price: 999.99, stock: 10}; "
                 + "check_stock: {product_id: prod2, name: Smartphone, price: 599.99, stock: 15}.")

@@ -254,7 +254,7 @@ import Testing
         let agentServer = try ScriptedLLMServer([.agent("inventory", [.calls([.init("check_stock", ["product_id": "prod1"])])])])
         defer { agentServer.stop() }
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
-            "run", "How many prod1 are in stock?", "--quiet", "--model", "scripted",
+            "run", "How many prod1 are in stock?", "--quiet", "--model", "scripted", "--agent-profile", "small",
             "--base-url", agentServer.baseURL, "--manager-base-url", managerServer.baseURL,
         ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stderr)")
@@ -276,6 +276,7 @@ import Testing
         let environment = TestEnvironment.childEnvironment.merging(["LLM_AGENT_BASE_URLS": "inventory=\(inventoryServer.baseURL)"]) { $1 }
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
             "run", "How many prod1 are in stock?", "--quiet", "--model", "scripted", "--base-url", shared.baseURL,
+            "--agent-profile", "small",
         ] + database.serverArguments, environment: environment, timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(shared.requests.count == 2 && shared.requests.allSatisfy { $0.route == "manager" })

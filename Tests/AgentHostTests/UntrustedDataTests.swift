@@ -27,7 +27,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: file) }
 
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
-            "process-orders", file.path, "--base-url", llm.baseURL, "--model", "scripted",
+            "process-orders", file.path, "--base-url", llm.baseURL, "--model", "scripted", "--agent-profile", "small",
         ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stderr)")
         // The order was stored as plain data.

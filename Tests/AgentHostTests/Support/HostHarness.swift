@@ -18,7 +18,7 @@ struct HostHarness {
     }
 
     static func run(_ instruction: String, routes: [ScriptedLLMServer.Route], database: TestDatabase,
-                    settings: HostSettings = HostSettings(), compatibility: Compatibility = .openAI,
+                    settings: HostSettings = HostSettings(profile: .small), compatibility: Compatibility = .openAI,
                     serverLaunch: ServerLaunch? = nil) async throws -> Outcome {
         try await run(instructions: [instruction], routes: routes, database: database, settings: settings,
                       compatibility: compatibility, serverLaunch: serverLaunch)
@@ -26,7 +26,7 @@ struct HostHarness {
 
     /// Several instructions, one manager run each (as `process-orders` does).
     static func run(instructions: [String], routes: [ScriptedLLMServer.Route], database: TestDatabase,
-                    settings: HostSettings = HostSettings(), compatibility: Compatibility = .openAI,
+                    settings: HostSettings = HostSettings(profile: .small), compatibility: Compatibility = .openAI,
                     serverLaunch: ServerLaunch? = nil,
                     goal: RunGoal? = nil) async throws -> Outcome {
         let llm = try ScriptedLLMServer(routes)

@@ -1,0 +1,63 @@
+import JSON
+
+/// Which policies a run's agents go through. `capable` is for models that make their own calls
+/// right (GPT-4-class, 7B-70B through Ollama or vLLM), in any language: nothing judges the
+/// request's words. `small` adds the guards that keep a 1.5B local model on track, some of which
+/// read the request's English words; there a write they doubt waits for a person, or is refused
+/// when nobody can be asked. docs/agent-host.md has the table of policies and profiles.
+public enum AgentProfile: String, Sendable, CaseIterable {
+    case capable
+    case small
+
+    /// The profile for a model behind the `--compat` preset: `small` for the bundled local model's
+    /// server (llama-cpp), `capable` otherwise.
+    public static func forCompat(_ preset: String) -> AgentProfile { preset == "llama-cpp" ? .small : .capable }
+
+    /// A sub-agent's first step must call the tool its delegation named: a small model given only
+    /// a task often answered it without any call, inventing "prod1 has 10 units in stock". A
+    /// capable one may read before it writes.
+    var forcesFirstTool: Bool { self == .small }
+
+    /// What the delegate tools' `tool` field means, as the manager reads it.
+    var toolFieldDescription: String {
+        switch self {
+        case .small: "The tool the agent starts with."
+        case .capable: "The call this delegation is for. A read tool sends the agent to look something up: it changes "
+            + "nothing. A write tool lets it look up what it needs first, then make that change."
+        }
+    }
+
+    /// The manager's policies. `goal`: whether the instruction is done (`process-orders`).
+    func managerPolicies(delegates: [String], goal: (@Sendable () -> Bool)?) -> [any AgentPolicy] {
+        var policies: [any AgentPolicy] = [SchemaCheck(toolNames: delegates, foreignTools: HostRun.foreignTools(for: nil))]
+        if self == .small { policies += [RepeatedSuccess(), DelegationStart()] as [any AgentPolicy] }
+        policies.append(EmptyReply())
+        if self == .small { policies.append(RepeatOnlySteps()) }
+        if let goal { policies.append(GoalReached(isReached: goal)) }
+        return policies
+    }
+
+    /// A sub-agent's policies. `grounding`: the user's request (small profile); `lookup`: the read
+    /// tool its delegation named, when it was sent to look something up.
+    func subAgentPolicies(role: AgentRole, grounding: RequestGrounding?, lookup: String?, approval: ApprovalMode,
+                          ledger: WriteLedger, resultsCanAnswer: Bool) -> [any AgentPolicy] {
+        let small = self == .small
+        var policies: [any AgentPolicy] = []
+        if small {
+            policies.append(EmptyOptionalsLeftOut())
+            if let grounding { policies.append(UngroundedReadFiltersLeftOut(grounding: grounding)) }
+        }
+        var hint: (@Sendable (JSONValue) -> String?)?
+        if small, let grounding { hint = { grounding.hint(forInvalid: $0) } }
+        policies.append(SchemaCheck(toolNames: role.toolNames, foreignTools: HostRun.foreignTools(for: role), hint: hint))
+        if small { policies += [RepeatedSuccess(), RepeatedFailure()] as [any AgentPolicy] }
+        if let lookup { policies.append(LookupOnly(lookup: lookup)) }
+        if small, let grounding {
+            policies.append(GroundedWrites(grounding: grounding, earlierAttempts: { ledger.attempts(of: $0) }))
+        }
+        policies.append(WriteApproval(mode: approval))
+        policies.append(EmptyReply(resultsCanAnswer: resultsCanAnswer))
+        if small { policies += [FixableErrorSendBack(), FirstCallDone(), RepeatOnlySteps()] as [any AgentPolicy] }
+        return policies
+    }
+}

@@ -1,0 +1,24 @@
+import JSON
+
+/// A call identical to one that failed earlier in the run is not made again, unless its error
+/// said to retry: a sub-agent's tools answer the same call the same way within a run (a small
+/// model sent one short-stock create_order six times). Not for the manager: between two equal
+/// delegations another agent may have changed what the first one lacked. Small profile.
+struct RepeatedFailure: AgentPolicy {
+    let name = "repeated-failure"
+
+    func check(_ call: PendingCall, in run: RunView) -> PolicyOutcome {
+        guard let arguments = call.parsed else { return .allow }
+        let key = CallKey(name: call.name, arguments: arguments)
+        guard let previous = run.made.last(where: { CallKey(name: $0.record.name, arguments: $0.record.arguments) == key }),
+              previous.record.isError, !Self.saysRetry(previous.record.result) else { return .allow }
+        let text = previous.record.result.stringValue ?? JSONWriter.string(previous.record.result)
+        return .malformed("you already made this exact \(call.name) call and it failed: \(text.prefix(300)) It was not run "
+            + "again. Change the arguments, or finish with your final answer and report the error.")
+    }
+
+    /// Whether a tool's error asks for the same call again (the database was busy or away).
+    static func saysRetry(_ result: JSONValue) -> Bool {
+        (result.stringValue ?? JSONWriter.string(result)).lowercased().contains("retry")
+    }
+}
