@@ -22,6 +22,10 @@ struct AgentHost: AsyncParsableCommand {
             - OPENAI_API_KEY: the API key (or the provider's variable, e.g. DEEPSEEK_API_KEY, \
             or the one named by --api-key-env). Not needed for a local endpoint.
             - LLM_COMPAT: the default for --compat.
+            - AGENT_PROFILE: the default for --agent-profile (capable, or small for the bundled local model's \
+            extra guards; default small with --compat llama-cpp, else capable).
+            - AGENT_APPROVE: the default for --approve (never, destructive, writes): which writes wait for \
+            your yes on the terminal. Without a terminal they are refused, unless --yes.
             - MONGODB_URI, MONGODB_DATABASE: passed to the ToolServer (or --mongodb-uri, --database).
             - NO_COLOR: a plain trace even on a terminal.
 
