@@ -53,6 +53,16 @@ struct AgentLoop: Sendable {
         var answer: String?
         var status: RunStatus = .completed
         var note: String?
+
+        /// Keeps a step: its calls' results for the model, the calls that reached their tool, the record.
+        mutating func record(_ response: ChatResponse, _ executed: [Executed], step: Int, durationMs: Int, writesAfter: Int) {
+            for (call, result) in zip(response.toolCalls, executed) {
+                messages.append(.tool(callID: call.id, name: call.name, content: result.content))
+            }
+            made += executed.map(\.record).filter { !$0.rejected }.map { MadeCall(record: $0, writesAfter: writesAfter) }
+            steps.append(StepRecord(step: step, content: response.content, toolCalls: executed.map(\.record),
+                                    usage: response.usage, durationMs: durationMs, finalAnswerRequest: false))
+        }
     }
 
     /// `firstTool`: the tool the delegation named, which the agent starts with.
@@ -100,33 +110,12 @@ struct AgentLoop: Sendable {
             }
             let step = state.steps.count + 1
             // The model.
-            let resultsAnswer = resultsCanAnswer && !view(state, firstTool).succeeded.isEmpty
-            let choice: ToolChoice = if step == 1, forcesFirstTool, let firstTool { .function(firstTool) } else { .auto }
-            let response: ChatResponse
-            let ms: Int
-            do {
-                (response, ms) = try await ask(state.messages, choice: choice, step: step, answerRequired: !resultsAnswer)
-            } catch {
-                // The conversation outgrew the model's context (n_ctx 4096 locally, after some 20
-                // delegations): stop, and ask for the answer with the task and the last exchange only.
-                guard case .llm(_, let failure) = error, failure.isContextFull, let shorter = Self.compacted(state.messages) else {
-                    throw error
-                }
-                state.messages = shorter
-                state.note = "the conversation no longer fits the model's context"
-                break
-            }
+            guard let (response, ms) = try await next(&state, step: step, firstTool: firstTool) else { break }
             state.messages.append(response.message)
             // Its calls: through the policies, then to the tools.
             let executed = try await execute(response.toolCalls, step: step, run: view(state, firstTool))
-            for (call, record) in zip(response.toolCalls, executed) {
-                state.messages.append(.tool(callID: call.id, name: call.name, content: record.content))
-            }
-            let writes = ledger?.count ?? 0
-            state.made += executed.map(\.record).filter { !$0.rejected }.map { MadeCall(record: $0, writesAfter: writes) }
+            state.record(response, executed, step: step, durationMs: ms, writesAfter: ledger?.count ?? 0)
             if !executed.isEmpty { malformedSteps = executed.allSatisfy(\.record.rejected) ? malformedSteps + 1 : 0 }
-            state.steps.append(StepRecord(step: step, content: response.content, toolCalls: executed.map(\.record),
-                                          usage: response.usage, durationMs: ms, finalAnswerRequest: false))
             // The step: through the policies.
             let stepView = StepView(content: response.content, calls: executed.map(\.record))
             guard let (policy, outcome) = firstDecision({ $0.review(stepView, in: view(state, firstTool)) }) else {
@@ -152,6 +141,24 @@ struct AgentLoop: Sendable {
         let answer = try await askForFinalAnswer(&state, step: state.steps.count + 1, prompt: "Stop: \(state.note ?? "limit reached"). "
             + "Do not call tools. Give your final answer now with what you have: what was done and what was not.")
         state.answer = answer.isEmpty ? "(no final answer: \(state.note ?? "limit reached"))" : answer
+    }
+
+    /// The model's next reply (its first forced to the delegation's tool, if the profile says so);
+    /// nil when the conversation outgrew the model's context (n_ctx 4096 locally, after some 20
+    /// delegations): the run then stops, and asks for its answer with the task and the last exchange only.
+    private func next(_ state: inout State, step: Int, firstTool: String?) async throws(AgentFailure) -> (ChatResponse, Int)? {
+        let resultsAnswer = resultsCanAnswer && !view(state, firstTool).succeeded.isEmpty
+        let choice: ToolChoice = if step == 1, forcesFirstTool, let firstTool { .function(firstTool) } else { .auto }
+        do {
+            return try await ask(state.messages, choice: choice, step: step, answerRequired: !resultsAnswer)
+        } catch {
+            guard case .llm(_, let failure) = error, failure.isContextFull, let shorter = Self.compacted(state.messages) else {
+                throw error
+            }
+            state.messages = shorter
+            state.note = "the conversation no longer fits the model's context"
+            return nil
+        }
     }
 
     /// The first policy that does not allow, and what it decided (nil: all allow).
