@@ -35,5 +35,5 @@ struct AgentHost: AsyncParsableCommand {
             (settings, orders file, server start); 64 bad command line.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ProcessOrdersCommand.self, WarmUpCommand.self])
+        subcommands: [RunCommand.self, ProcessOrdersCommand.self, ChatCommand.self, WarmUpCommand.self])
 }

@@ -78,3 +78,30 @@ struct WarmUpCommand: AsyncParsableCommand {
         try await HostSession(options: options).warmUp()
     }
 }
+
+struct ChatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat", abstract: "A conversation with the order team: one request per line, each with what was said before.",
+        discussion: """
+            On a terminal: a prompt; each line is carried out by the manager and its agents, who are told the earlier \
+            turns (their requests, answers and changes; older turns condensed), so "restock those" refers to what \
+            came before. The answer of each turn goes to stdout with its Changes: and Failed: lines; the live trace \
+            shows one line per delegation (--verbose: all of it). Cancellations and stock decreases wait for your y \
+            (--approve; default destructive here). Ctrl-C stops the turn under way and returns to the prompt (what \
+            it wrote is listed); /new forgets the conversation; /quit or Ctrl-D ends the session.
+
+            From a pipe: one turn per line, answers on stdout; held writes are refused unless --yes.
+            """)
+
+    @Option(help: ArgumentHelp("Also write the conversation and every tool call as JSON lines to this file.", valueName: "file"))
+    var transcript: String?
+
+    @Flag(name: .shortAndLong, help: "The full live trace (every model reply and tool call) instead of one line per delegation.")
+    var verbose = false
+
+    @OptionGroup var options: HostOptions
+
+    func run() async throws {
+        try await ChatSession(host: HostSession(options: options), transcript: transcript, verbose: verbose).run()
+    }
+}

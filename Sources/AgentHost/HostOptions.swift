@@ -22,7 +22,7 @@ struct HostOptions: ParsableArguments {
     @OptionGroup var limits: AgentLimitOptions
 
     // Approvals
-    @Option(help: ArgumentHelp("Which writes wait for your yes on the terminal: never, destructive (cancellations and stock decreases) or writes (all). Env: AGENT_APPROVE. Default: never.", valueName: "mode"))
+    @Option(help: ArgumentHelp("Which writes wait for your yes on the terminal: never, destructive (cancellations and stock decreases) or writes (all). Env: AGENT_APPROVE. Default: never; destructive in chat.", valueName: "mode"))
     var approve: String?
 
     @Flag(help: "Approve every held write without asking (for scripts). Without it and without a terminal, a held write is refused.")
@@ -38,11 +38,11 @@ struct HostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also write every trace event as a JSON line to this file, as the run goes.", valueName: "file"))
     var trace: String?
 
-    /// The approval mode from the flag, else AGENT_APPROVE, else never.
-    func approvalMode(environment: [String: String]) throws(SettingsError) -> ApprovalMode {
+    /// The approval mode from the flag, else AGENT_APPROVE, else the command's default.
+    func approvalMode(environment: [String: String], default fallback: ApprovalMode) throws(SettingsError) -> ApprovalMode {
         let (given, source) = approve.map { ($0, "--approve") }
             ?? (environment["AGENT_APPROVE"].flatMap { $0.isEmpty ? nil : $0 }, "AGENT_APPROVE")
-        guard let given else { return .never }
+        guard let given else { return fallback }
         guard let mode = ApprovalMode(rawValue: given.lowercased()) else {
             throw SettingsError("\(source) '\(given)': use one of \(ApprovalMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -76,10 +76,10 @@ struct HostSession {
 
     /// The run settings: limits, profile, and who approves held writes (`--yes`, else the person at
     /// the terminal, else nobody: then a held write is refused and the run never waits for input).
-    private func resolveSettings(_ llm: ResolvedLLM) throws -> HostSettings {
+    func resolveSettings(_ llm: ResolvedLLM, approval: ApprovalMode = .never) throws -> HostSettings {
         do {
             var settings = try options.limits.settings(for: llm, environment: environment)
-            settings.approval = try options.approvalMode(environment: environment)
+            settings.approval = try options.approvalMode(environment: environment, default: approval)
             if options.yes {
                 settings.approver = ApproveAll()
             } else if TerminalApprover.available {
@@ -91,12 +91,12 @@ struct HostSession {
         }
     }
 
-    private func resolveLLM() throws -> ResolvedLLM {
+    func resolveLLM() throws -> ResolvedLLM {
         do { return try options.llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
     }
 
     /// The ToolServer, started; its stderr lines go to the trace as warnings.
-    private func startServer(tracer: Tracer) async throws -> MCPClient {
+    func startServer(tracer: Tracer) async throws -> MCPClient {
         let launch = try serverLaunch()
         do {
             return try await MCPClient.launch(launch, callTimeout: .seconds(options.toolTimeout), stderrLine: { line in
@@ -107,9 +107,10 @@ struct HostSession {
         }
     }
 
-    private func makeTracer() throws -> Tracer {
+    /// The trace: `console` on stderr unless --quiet, and the --trace file.
+    func makeTracer(console: any TraceSink = ConsoleTraceSink()) throws -> Tracer {
         var sinks: [any TraceSink] = []
-        if !options.quiet { sinks.append(ConsoleTraceSink()) }
+        if !options.quiet { sinks.append(console) }
         if let path = options.trace {
             do { sinks.append(try JSONLinesTraceSink(path: path)) } catch { throw Self.fail(3, "cannot write --trace \(path)") }
         }

@@ -1,13 +1,13 @@
 import Agents
 import Foundation
 import JSON
-import Synchronization
 
 /// Asks the person at the terminal about each held write, one at a time: the agent, the call, why
-/// it is held, and the order or product as it stands now; then "Allow? [y/N]" on stderr, and a
-/// line from stdin. Anything but y or yes declines, and so does the end of input or Ctrl-C.
+/// it is held, and the order or product as it stands now; then "Allow this write? [y/N]" on
+/// stderr, and a line from stdin. Anything but y or yes declines, and so does the end of input or
+/// Ctrl-C.
 final class TerminalApprover: Approver, Sendable {
-    private let turn = Mutex(())
+    private let turns = OneAtATime()
     private let colour: Bool
 
     init(colour: Bool) { self.colour = colour }
@@ -18,9 +18,13 @@ final class TerminalApprover: Approver, Sendable {
     static var available: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1 }
 
     func decide(_ request: ApprovalRequest) async -> ApprovalDecision {
-        let answer = await readLine(prompt: render(request))
+        let prompt = render(request)
+        let answer = await turns.run {
+            Self.say(prompt)
+            return await StdinLines.shared.next()
+        }
         let yes = ["y", "yes"].contains((answer ?? "").trimmingCharacters(in: .whitespaces).lowercased())
-        Self.say(yes ? "  approved.\n" : "  declined: nothing is written.\n")
+        Self.say(yes ? "  approved.\n" : "\n  declined: nothing is written.\n")
         return yes ? .approved : .declined(Declined.message)
     }
 
@@ -33,28 +37,7 @@ final class TerminalApprover: Approver, Sendable {
         return lines.joined(separator: "\n") + "\n" + bold("Allow this write? [y/N] ")
     }
 
-    /// One line from stdin after `prompt`, read on a thread of its own so that no task blocks; nil
-    /// at the end of input or when the task is cancelled (Ctrl-C). One prompt at a time.
-    private func readLine(prompt: String) async -> String? {
-        let pending = Mutex<CheckedContinuation<String?, Never>?>(nil)
-        let resume: @Sendable (String?) -> Void = { line in pending.withLock { $0.take() }?.resume(returning: line) }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-                pending.withLock { $0 = continuation }
-                let thread = Thread { [self] in
-                    self.turn.withLock { _ in
-                        Self.say(prompt)
-                        resume(Swift.readLine(strippingNewline: true))
-                    }
-                }
-                thread.start()
-            }
-        } onCancel: {
-            resume(nil)
-        }
-    }
-
-    private static func say(_ text: String) {
+    static func say(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }

@@ -51,14 +51,18 @@ public enum HostRun {
     /// prompt). Stops at the first that fails; the answers are numbered when there are several.
     /// `goal`: given an instruction's successful writes, whether it is done (`process-orders`
     /// knows: its order created and in transit); the manager is then asked for its answer.
+    /// `context`: what the manager is told before the instruction (a conversation's earlier turns);
+    /// the sub-agents read the instruction alone.
     public static func run(instructions: [String], models: AgentModels, server: MCPClient, settings: HostSettings,
-                           tracer: Tracer, goal: RunGoal? = nil) async -> RunReport {
+                           tracer: Tracer, goal: RunGoal? = nil, context: String? = nil) async -> RunReport {
         let started = ContinuousClock.now
         let log = RunLog()
         let instruction = instructions.joined(separator: "\n")
         tracer.emit(TraceEvent(kind: .runStarted, agent: "host", message: instruction))
         var answers: [String] = []
         var failure: String?
+        var writes: [Write] = []
+        var current: (ledger: WriteLedger, since: Int)?
         do {
             let serverTools = try await listTools(server)
             warnAboutMissingTools(serverTools, tracer: tracer)
@@ -73,25 +77,34 @@ public enum HostRun {
                 let loop = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
                                    tracer: tracer, log: log, counter: counter, ledger: ledger, instruction: task,
                                    catalogue: catalogue, goal: isDone)
-                let earlier = log.all.count
-                var answer = try await loop.run(task: task).answer
-                let lines = HostAnswer.lines(records: Array(log.all.dropFirst(earlier)),
+                current = (ledger, log.all.count)
+                var answer = try await loop.run(task: context.map { "\($0)\n\nThe request now: \(task)" } ?? task).answer
+                let lines = HostAnswer.lines(records: Array(log.all.dropFirst(current?.since ?? 0)),
                                              readTools: Set(serverTools.filter(\.readOnly).map(\.name)), ledger: ledger)
                 for line in lines {
                     answer += (instructions.count == 1 ? "\n" : " ") + line  // one line per order when several
                 }
                 answers.append(instructions.count == 1 ? answer : "\(index + 1). \(answer)")
+                writes += ledger.done
+                current = nil
             }
         } catch {
             failure = error.description
+            // What the stopped instruction had written stays written: the answer says so.
+            if let (ledger, _) = current {
+                writes += ledger.done
+                let lines = [HostAnswer.changeLine(ledger.done), HostAnswer.failureLine(ledger.unresolved)].compactMap { $0 }
+                answers.append((["Stopped before the end: \(error)."] + lines).joined(separator: "\n"))
+            }
         }
         let records = log.all
         let managerRecords = records.filter { $0.role == "manager" }
         let status: RunStatus = failure != nil ? .failed
             : records.contains { $0.status != .completed } ? .incomplete : .completed
-        let report = RunReport(instruction: instruction, status: status, finalAnswer: answers.joined(separator: "\n"), error: failure,
+        var report = RunReport(instruction: instruction, status: status, finalAnswer: answers.joined(separator: "\n"), error: failure,
                                agents: managerRecords + records.filter { $0.role != "manager" },
                                wallTimeMs: (ContinuousClock.now - started).milliseconds, model: settings.model)
+        report.writes = writes
         if let failure { tracer.emit(TraceEvent(kind: .error, agent: "host", message: failure)) }
         tracer.emit(TraceEvent(kind: .runFinished, agent: "host", isError: status != .completed,
                                durationMs: report.wallTimeMs, usage: report.usage, message: "run \(status.rawValue)"))

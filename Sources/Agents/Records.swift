@@ -92,6 +92,8 @@ public struct RunReport: Sendable {
     public var agents: [AgentRecord]
     public var wallTimeMs: Int
     public var model: String?
+    /// The writes that succeeded, in order (the `Changes:` line's).
+    public var writes: [Write] = []
 
     public var usage: TokenUsage { agents.map(\.usage).reduce(TokenUsage(), +) }
 
