@@ -8,9 +8,13 @@ public final class ConsoleTraceSink: TraceSink {
     private let write: @Sendable (String) -> Void
 
     public init(colour: Bool? = nil, write: (@Sendable (String) -> Void)? = nil) {
-        self.colour = colour ?? (isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-        self.write = write ?? { FileHandle.standardError.write(Data($0.utf8)) }
+        self.colour = colour ?? Self.colourOnStderr
+        self.write = write ?? Self.toStderr
     }
+
+    /// Colour when stderr is a terminal and NO_COLOR is not set.
+    static var colourOnStderr: Bool { isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+    static let toStderr: @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
 
     public func receive(_ event: TraceEvent) {
         guard let text = Self.render(event, colour: colour) else { return }

@@ -9,8 +9,8 @@ public final class DelegationTraceSink: TraceSink {
     private let write: @Sendable (String) -> Void
 
     public init(colour: Bool? = nil, write: (@Sendable (String) -> Void)? = nil) {
-        self.colour = colour ?? (isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-        self.write = write ?? { FileHandle.standardError.write(Data($0.utf8)) }
+        self.colour = colour ?? ConsoleTraceSink.colourOnStderr
+        self.write = write ?? ConsoleTraceSink.toStderr
     }
 
     public func receive(_ event: TraceEvent) {

@@ -151,9 +151,7 @@ import TestSupport
             #expect(end.contains("Failed: update_delivery_status \(seeded[1]): the user declined this call."), "\(end)")
             #expect(end.contains("[exit 0]"), "\(end)")
         }
-        let statuses = Dictionary(uniqueKeysWithValues: try database.orders().compactMap { order in
-            order["_id"]?.stringValue.map { ($0, order["status"]?.stringValue ?? "") }
-        })
+        let statuses = try database.statuses()
         #expect(statuses == [seeded[0]: "cancelled", seeded[1]: "pending"])
         #expect(try database.stock() == ["prod1": 20, "prod2": 13, "prod3": 30, "prod4": 20, "prod5": 30])
     }

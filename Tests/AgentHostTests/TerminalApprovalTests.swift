@@ -25,9 +25,7 @@ import TestSupport
                                       "--base-url", llm.baseURL, "--model", "scripted"] + database.serverArguments)
         try await Terminal.with { try await Self.answer(on: $0, script: script, ids: ids) }
 
-        let statuses = Dictionary(uniqueKeysWithValues: try database.orders().compactMap { order in
-            order["_id"]?.stringValue.map { ($0, order["status"]?.stringValue ?? "") }
-        })
+        let statuses = try database.statuses()
         #expect(statuses == [ids[0]: "cancelled", ids[1]: "pending"])
         #expect(try database.stock()["prod1"] == 10 && database.stock()["prod2"] == 13)
     }

@@ -106,3 +106,12 @@ struct IdealCase: Sendable, CustomStringConvertible {
         return out
     }
 }
+
+extension TestDatabase {
+    /// Each order's status, by id.
+    func statuses() throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try orders().compactMap { order in
+            order["_id"]?.stringValue.map { ($0, order["status"]?.stringValue ?? "") }
+        })
+    }
+}
