@@ -1,12 +1,9 @@
 import JSON
 
-/// How a small manager's delegation starts: an empty task is the tool's name (a small manager
-/// sent list_orders with "" three times, was refused each time, and gave up; the agent has the
-/// request to take the values from); and a task that names other tools of the agent than the one
-/// given starts with the one it names (sent `get_order` with the task "list_orders", again and
-/// again), or, when it names several, is refused (sent `update_delivery_status` with the task
-/// "get_order, list_orders", a delivery agent made to start with the write cancelled an order).
-/// Small profile, on the manager's delegations.
+/// How a small manager's delegation starts: an empty task is the tool's name (the agent has the
+/// request to take the values from); a task that names another tool of the agent than the one
+/// given starts with that one, and one that names several is refused, since the forced first call
+/// would be a write on a lookup's task. Small profile, on the manager's delegations.
 struct DelegationStart: AgentPolicy {
     let name = "delegation-start"
 

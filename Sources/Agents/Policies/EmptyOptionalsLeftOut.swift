@@ -1,8 +1,7 @@
 import JSON
 
-/// Optional arguments sent as "" are left out before the schema check: a small model filled an
-/// optional filter it had no value for with "" (`list_orders` with `delivery_address: ""`), which
-/// the schema refuses, and gave up; left out, the call is the one it meant. Small profile.
+/// Optional arguments sent as "" are left out before the schema check: a model with no value for
+/// an optional filter means no filter, and the schema would refuse "". Small profile.
 struct EmptyOptionalsLeftOut: AgentPolicy {
     let name = "empty-optionals-left-out"
 

@@ -1,7 +1,7 @@
-/// An empty reply is not an answer. Some servers return "" instead of one: the model is asked once
-/// more, plainly; empty again, the run is incomplete. On a server that can only answer through
-/// `final_answer` (`resultsCanAnswer`), an empty reply after a successful call is the model
-/// choosing to stop, and those results are the answer. Every profile.
+/// An empty reply is not an answer: the model is asked once more, plainly, and empty again the run
+/// is incomplete. On a server that can only answer through `final_answer` (`resultsCanAnswer`), an
+/// empty reply after a successful call is the model choosing to stop, and those results are the
+/// answer. Every profile.
 struct EmptyReply: AgentPolicy {
     let name = "empty-reply"
     var resultsCanAnswer = false

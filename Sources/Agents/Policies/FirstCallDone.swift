@@ -1,8 +1,7 @@
 /// A sub-agent's run ends as soon as the call its delegation named succeeds, with that result as
-/// its answer: a small model given the user's request went on to do all of it. A write another
-/// agent had already made is not this agent's part done (given the whole request, a small
-/// inventory agent told "prod5 5" made the request's first restock, of prod3, again). Small
-/// profile, sub-agents; a capable one goes on while its task needs more.
+/// its answer, so that a small model given the whole request does not go on to do all of it. A
+/// write another agent had already made is not this agent's part done. Small profile, sub-agents;
+/// a capable one goes on while its task needs more.
 struct FirstCallDone: AgentPolicy {
     let name = "first-call-done"
 

@@ -1,6 +1,6 @@
 /// A final answer right after an error that says how to fix the call is sent back once, with
-/// "make the corrected call" (a small orders agent told "By name: 'Headphones' is prod3" answered
-/// that the products were not found). Small profile, sub-agents.
+/// "make the corrected call": a small model gives up where the error already names the fix.
+/// Small profile, sub-agents.
 struct FixableErrorSendBack: AgentPolicy {
     let name = "fixable-error-send-back"
     /// How an error says how to fix the call: the ToolServer's "By name: 'Headphones' is prod3",

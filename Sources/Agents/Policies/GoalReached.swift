@@ -1,7 +1,6 @@
 /// When the instruction's goal is reached (`process-orders` knows it: its order created and in
-/// transit), the agent is asked for its final answer at once rather than left to decide, which a
-/// small model does not always do. One sentence: the host adds the writes' ids and statuses
-/// itself. Every profile, when the command gives a goal.
+/// transit), the agent is asked for its final answer at once, in one sentence: the host adds the
+/// writes' ids and statuses itself. Every profile, when the command gives a goal.
 struct GoalReached: AgentPolicy {
     let name = "goal-reached"
     let isReached: @Sendable () -> Bool

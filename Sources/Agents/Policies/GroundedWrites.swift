@@ -1,11 +1,9 @@
 import JSON
 
-/// A write whose values the user's request does not give is doubted (see `RequestGrounding`): a
-/// small model ordered to "Our warehouse", wrote off 1 Monitor of the two named, and shipped an
-/// order for a write-off. With a person at a terminal, the write waits for their yes; with nobody
-/// to ask, it is refused, and the model is told what the request does give. Small profile only:
-/// the check reads English words, so it would stand in the way of a capable model and of anyone
-/// writing in another language.
+/// A write whose values the user's request does not give is doubted (see `RequestGrounding`):
+/// with a person at a terminal it waits for their yes; with nobody to ask it is refused, and the
+/// model is told what the request does give. Small profile only: the check reads English words,
+/// so it would stand between a capable model, or anyone writing in another language, and the work.
 struct GroundedWrites: AgentPolicy {
     let name = "grounded-writes"
     let grounding: RequestGrounding

@@ -1,6 +1,6 @@
 /// An agent the manager sent to look something up (its delegation named a read tool) makes no
-/// write: a small orders agent sent to look up "prod4" as an order went on to place an order.
-/// The manager decides what to change, with a delegation that names the write. Every profile.
+/// write: the manager decides what to change, with a delegation that names the write. Every
+/// profile.
 struct LookupOnly: AgentPolicy {
     let name = "lookup-only"
     /// The read tool the delegation named.

@@ -1,6 +1,6 @@
 /// A model with nothing new to do is stopped: two steps in a row of only calls it already made
-/// with success (their results in hand) ask it for its answer; a repeat after its write was found
-/// already made by another agent ends it with the results it has. Small profile.
+/// with success ask it for its answer; a repeat after its write was found already made by another
+/// agent ends it with the results it has. Small profile.
 struct RepeatOnlySteps: AgentPolicy {
     let name = "repeat-only-steps"
 

@@ -1,9 +1,9 @@
 import JSON
 
-/// A call identical to one that failed earlier in the run is not made again, unless its error
-/// said to retry: a sub-agent's tools answer the same call the same way within a run (a small
-/// model sent one short-stock create_order six times). Not for the manager: between two equal
-/// delegations another agent may have changed what the first one lacked. Small profile.
+/// A sub-agent's call identical to one that failed earlier in its run is not made again, unless
+/// the error said to retry: within a run its tools answer the same call the same way. Not for the
+/// manager: between two equal delegations another agent may have changed what the first lacked.
+/// Small profile.
 struct RepeatedFailure: AgentPolicy {
     let name = "repeated-failure"
 

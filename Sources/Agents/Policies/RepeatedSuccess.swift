@@ -1,9 +1,9 @@
 import JSON
 
 /// A call identical to one that succeeded with nothing written since, or to an earlier one of the
-/// same message, is not made again: a model that repeats itself would otherwise place the same
-/// order again and again, and a small one repeated a read three times rather than answer. Small
-/// profile (identical writes are made once in every profile by the `WriteLedger`).
+/// same message, is not made again: its result is already in hand, and a looping model would
+/// otherwise repeat a write. Small profile (identical writes are made once in every profile by the
+/// `WriteLedger`).
 struct RepeatedSuccess: AgentPolicy {
     let name = "repeated-success"
 

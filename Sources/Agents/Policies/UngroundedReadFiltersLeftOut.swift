@@ -1,9 +1,8 @@
 import JSON
 
-/// A read's filters that the user's request does not give are left out, with a note: a small
-/// model filled `list_orders`' `delivery_address` with "None", an order id or an address of its
-/// own, and `list_products`' `low_stock_below` with 1 for "How many Keyboards do we have?", and
-/// reported nothing found. A read without the filter only shows more. Small profile.
+/// A read's filters that the user's request does not give are left out, with a note: a filter of
+/// the model's own hides what the user asked about, and a read without it only shows more. Small
+/// profile (it reads the request's words).
 struct UngroundedReadFiltersLeftOut: AgentPolicy {
     let name = "ungrounded-read-filters-left-out"
     let grounding: RequestGrounding
