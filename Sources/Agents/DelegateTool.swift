@@ -23,7 +23,6 @@ struct DelegateTool: AgentTool {
     /// What `tool` means, in the manager's words (see `AgentProfile.toolFieldDescription`).
     var toolDescription = "The tool the agent starts with."
 
-
     var definition: ToolDefinition {
         ToolDefinition(
             name: role.rawValue, description: role.delegateDescription + " Returns its answer and tool results.",
