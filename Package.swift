@@ -46,8 +46,9 @@ let package = Package(
         ], swiftSettings: strict),
         // OpenAI-compatible chat-completions client: wire format, server quirks, retries. No MCP.
         .target(name: "LLMClient", dependencies: ["JSON"], swiftSettings: strict),
-        // MCP client over a spawned server process (stdio, requests multiplexed by id).
-        .target(name: "MCPClient", dependencies: ["JSON", "MCPServerKit"], swiftSettings: strict),
+        // MCP client over a spawned server process (stdio, requests multiplexed by id) or a running
+        // HTTP server (posts through LLMClient's HTTP transport).
+        .target(name: "MCPClient", dependencies: ["JSON", "MCPServerKit", "LLMClient"], swiftSettings: strict),
         // The manager and sub-agent loops, tool dispatch, the trace and the run report.
         .target(name: "Agents", dependencies: ["JSON", "LLMClient", "MCPClient"], swiftSettings: strict),
         // The command-line options AgentHost and AgentEval share (the model, the agents' limits).
@@ -71,7 +72,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "OrderDomain", "JSON"]),
         // Helpers both integration suites share: running processes, fresh test databases.
         .target(name: "TestSupport", dependencies: ["JSON", "MongoStore"], path: "Tests/TestSupport"),
-        .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore", "TestSupport"]),
+        .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore", "MCPClient", "TestSupport"]),
         .testTarget(name: "AgentHostTests", dependencies: ["JSON", "MongoStore", "LLMClient", "MCPClient", "Agents", "TestSupport"],
                     exclude: ["Fixtures"]),
     ]

@@ -1,17 +1,19 @@
-import TestSupport
 import Foundation
 import Synchronization
 
 /// A ToolServer running `--transport http` on a free loopback port (`--port 0`; the port is read
 /// from its `http.listening` log line), stopped with SIGTERM.
-final class HTTPServerProcess: Sendable {
-    let port: Int
+package final class HTTPServerProcess: Sendable {
+    package let port: Int
     private let process: Process
     private let log: LogBuffer
     private let readerDone: DispatchSemaphore
 
+    /// The URL clients use.
+    package var url: String { "http://127.0.0.1:\(port)/mcp" }
+
     /// Starts the server and waits (at most `timeout`) until it listens.
-    static func start(_ arguments: [String], token: String? = nil, timeout: Duration = .seconds(60)) async throws -> HTTPServerProcess {
+    package static func start(_ arguments: [String], token: String? = nil, timeout: Duration = .seconds(60)) async throws -> HTTPServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.toolServerPath)
         process.arguments = ["--transport", "http", "--port", "0", "--log-level", "info"] + arguments
@@ -55,13 +57,13 @@ final class HTTPServerProcess: Sendable {
         self.readerDone = readerDone
     }
 
-    var isRunning: Bool { process.isRunning }
-    var stderr: String { log.text }
-    var pid: Int32 { process.processIdentifier }
+    package var isRunning: Bool { process.isRunning }
+    package var stderr: String { log.text }
+    package var pid: Int32 { process.processIdentifier }
 
     /// SIGTERM (Hummingbird finishes what is in flight), then the exit status.
     @discardableResult
-    func stop() async -> Int32 {
+    package func stop() async -> Int32 {
         if process.isRunning { process.terminate() }
         let process = process, readerDone = readerDone
         return await withCheckedContinuation { continuation in
@@ -79,21 +81,22 @@ final class HTTPServerProcess: Sendable {
 }
 
 /// What the server wrote to stderr so far.
-final class LogBuffer: Sendable {
-    let data = Mutex(Data())
-    var text: String { String(decoding: data.withLock { $0 }, as: UTF8.self) }
+package final class LogBuffer: Sendable {
+    package let data = Mutex(Data())
+    package var text: String { String(decoding: data.withLock { $0 }, as: UTF8.self) }
 }
 
 /// A value that arrives once, from any thread; `value(timeout:)` returns it, or nil when it did
 /// not come in time (or came as nil).
-final class Once<Value: Sendable>: Sendable {
+package final class Once<Value: Sendable>: Sendable {
+    package init() {}
     private enum State {
         case waiting(CheckedContinuation<Value?, Never>?)
         case resolved(Value?)
     }
     private let state = Mutex<State>(.waiting(nil))
 
-    func resolve(_ value: Value?) {
+    package func resolve(_ value: Value?) {
         let waiter = state.withLock { state -> CheckedContinuation<Value?, Never>? in
             guard case .waiting(let waiter) = state else { return nil }
             state = .resolved(value)
@@ -102,7 +105,7 @@ final class Once<Value: Sendable>: Sendable {
         waiter?.resume(returning: value)
     }
 
-    func value(timeout: Duration) async -> Value? {
+    package func value(timeout: Duration) async -> Value? {
         let timer = Task { [self] in
             try await Task.sleep(for: timeout)
             resolve(nil)
