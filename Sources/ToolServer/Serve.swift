@@ -35,7 +35,8 @@ struct Serve: AsyncParsableCommand {
     var maxMessageBytes = 4 * 1024 * 1024
 
     @Option(name: .customLong("max-in-flight"),
-            help: ArgumentHelp("Most requests handled at once; reading pauses beyond it.", valueName: "n"))
+            help: ArgumentHelp("Most requests handled at once over stdio; reading pauses beyond it "
+                               + "(over HTTP, --max-connections bounds them).", valueName: "n"))
     var maxInFlight = 64
 
     var disabled: Set<String> {
