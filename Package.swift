@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "OrderDomain", dependencies: ["JSON"], swiftSettings: strict),
         // The MongoDB implementation of the store, over libmongoc.
         .target(name: "MongoStore", dependencies: ["OrderDomain", "CMongoc", "JSON"], swiftSettings: strict),
-        // JSON-RPC 2.0 over newline-delimited stdio and the MCP server session.
+        // JSON-RPC 2.0, the MCP dispatch every transport shares, and the stdio session (newline-delimited).
         .target(name: "MCPServerKit", dependencies: ["JSON"], swiftSettings: strict),
         // MCP's Streamable HTTP transport (POST /mcp, JSON answers) over Hummingbird, with its guards.
         .target(name: "MCPHTTPServer", dependencies: [

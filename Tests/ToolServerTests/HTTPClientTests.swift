@@ -5,7 +5,7 @@ import MCPClient
 import Testing
 
 /// MCPClient over HTTP (what `AgentHost --server-url` uses) against the real server.
-@Suite struct HTTPClientTests {
+@Suite(.serialized) struct HTTPClientTests {
     @Test func connectsListsAndCallsWithTheToken() async throws {
         let database = try await TestDatabase.make("http_client")
         defer { database.drop() }

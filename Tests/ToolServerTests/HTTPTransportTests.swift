@@ -4,8 +4,9 @@ import JSON
 import Testing
 
 /// The tools over MCP Streamable HTTP: the same answers as over stdio, byte for byte where the
-/// transport does not matter, and the HTTP status where it does.
-@Suite struct HTTPTransportTests {
+/// transport does not matter, and the HTTP status where it does. Serialized: a server per test,
+/// one at a time, beside the rest of the suite.
+@Suite(.serialized) struct HTTPTransportTests {
     static let initializeParams: JSONValue = [
         "protocolVersion": "2025-11-25", "capabilities": [:], "clientInfo": ["name": "tests", "version": "1"],
     ]

@@ -6,8 +6,9 @@ import Testing
 /// What a hostile or broken HTTP client gets: the right status and a short JSON-RPC-shaped error
 /// that echoes nothing; never a crash, never a write; and the server answers afterwards. Every
 /// refused request carries a create_order body, so a refusal that let it through would show in
-/// the database.
-@Suite struct HostileHTTPTests {
+/// the database. Serialized, and one server for all the refusals: the suite runs beside the
+/// rest of the tests on two cores, and a crowd of servers would slow everyone's database calls.
+@Suite(.serialized) struct HostileHTTPTests {
     /// Small limits, so that each is reached quickly and the test never waits long.
     static let limits = ["--max-message-bytes", "4096", "--body-timeout-ms", "600", "--idle-timeout-ms", "1500",
                          "--max-connections", "8"]
@@ -16,11 +17,10 @@ import Testing
         "params": ["name": "create_order", "arguments": orderArguments([("prod1", 1)], address: "Intruder Road")],
     ]))
 
-    struct Case: Sendable, CustomTestStringConvertible {
+    struct Case: Sendable {
         let name: String
         let status: Int
         let request: @Sendable (HTTPRequestBuilder) -> [UInt8]
-        var testDescription: String { name }
     }
 
     static let refusals: [Case] = [
@@ -57,18 +57,19 @@ import Testing
         },
     ]
 
-    @Test(arguments: refusals)
-    func refusedWithTheRightStatusAndNothingWritten(_ refusal: Case) async throws {
+    @Test func refusedWithTheRightStatusAndNothingWritten() async throws {
         let database = try await TestDatabase.make("hostile")
         defer { database.drop() }
         let server = try await HTTPServerProcess.start(database.serverArguments + Self.limits)
         let http = HTTPRequestBuilder(port: server.port)
         let before = try database.snapshot()
 
-        let reply = try await http.send(refusal.request(http))
-        #expect(reply.status == refusal.status)
-        Self.expectQuietError(reply)
-        if refusal.status == 405 { #expect(reply.headers["allow"] == "POST") }
+        for refusal in Self.refusals {
+            let reply = try await http.send(refusal.request(http))
+            #expect(reply.status == refusal.status, "\(refusal.name)")
+            Self.expectQuietError(reply)
+            if refusal.status == 405 { #expect(reply.headers["allow"] == "POST", "\(refusal.name)") }
+        }
 
         #expect(try database.snapshot() == before)
         #expect(try await http.call("check_stock", ["product_id": "prod1"])["stock"] == 10)
