@@ -13,6 +13,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Already Hummingbird's dependencies; named for the types the HTTP transport uses directly.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libmongoc / libbson from Debian's libmongoc-dev, found through pkg-config.
@@ -24,16 +29,26 @@ let package = Package(
         .target(name: "OrderDomain", dependencies: ["JSON"], swiftSettings: strict),
         // The MongoDB implementation of the store, over libmongoc.
         .target(name: "MongoStore", dependencies: ["OrderDomain", "CMongoc", "JSON"], swiftSettings: strict),
-        // JSON-RPC 2.0 over newline-delimited stdio and the MCP server session.
+        // JSON-RPC 2.0, the MCP dispatch every transport shares, and the stdio session (newline-delimited).
         .target(name: "MCPServerKit", dependencies: ["JSON"], swiftSettings: strict),
+        // MCP's Streamable HTTP transport (POST /mcp, JSON answers) over Hummingbird, with its guards.
+        .target(name: "MCPHTTPServer", dependencies: [
+            "MCPServerKit", "JSON",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .executableTarget(name: "ToolServer", dependencies: [
-            "OrderDomain", "MongoStore", "MCPServerKit", "JSON",
+            "OrderDomain", "MongoStore", "MCPServerKit", "MCPHTTPServer", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // OpenAI-compatible chat-completions client: wire format, server quirks, retries. No MCP.
         .target(name: "LLMClient", dependencies: ["JSON"], swiftSettings: strict),
-        // MCP client over a spawned server process (stdio, requests multiplexed by id).
-        .target(name: "MCPClient", dependencies: ["JSON", "MCPServerKit"], swiftSettings: strict),
+        // MCP client over a spawned server process (stdio, requests multiplexed by id) or a running
+        // HTTP server (posts through LLMClient's HTTP transport).
+        .target(name: "MCPClient", dependencies: ["JSON", "MCPServerKit", "LLMClient"], swiftSettings: strict),
         // The manager and sub-agent loops, tool dispatch, the trace and the run report.
         .target(name: "Agents", dependencies: ["JSON", "LLMClient", "MCPClient"], swiftSettings: strict),
         // The command-line options AgentHost and AgentEval share (the model, the agents' limits).
@@ -57,7 +72,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "OrderDomain", "JSON"]),
         // Helpers both integration suites share: running processes, fresh test databases.
         .target(name: "TestSupport", dependencies: ["JSON", "MongoStore"], path: "Tests/TestSupport"),
-        .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore", "TestSupport"]),
+        .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore", "MCPClient", "TestSupport"]),
         .testTarget(name: "AgentHostTests", dependencies: ["JSON", "MongoStore", "LLMClient", "MCPClient", "Agents", "TestSupport"],
                     exclude: ["Fixtures"]),
     ]

@@ -7,7 +7,10 @@ Same semantics where it matters: stock is reserved with an atomic conditional de
 puts back what it took on earlier lines (rollback), so an order reserves all its lines or none.
 Not replicated: idempotency keys, the crash-recovery protocol, transactions.
 
-    python bench/python_peer.py --mongodb-uri URI --database NAME
+    python bench/python_peer.py --mongodb-uri URI --database NAME [--http-port PORT]
+
+With --http-port it serves MCP's Streamable HTTP at http://127.0.0.1:PORT/mcp, stateless with JSON
+answers (the SDK's options for the same mode as the ToolServer's --transport http); else stdio.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ ID = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
 parser = argparse.ArgumentParser()
 parser.add_argument("--mongodb-uri", default="mongodb://127.0.0.1:27017/?retryWrites=false")
 parser.add_argument("--database", default="warehouse")
+parser.add_argument("--http-port", type=int)
 args = parser.parse_args()
 
 db = pymongo.MongoClient(args.mongodb_uri)[args.database]
@@ -132,4 +136,7 @@ def create_order(items: Annotated[list[LineIn], Field(min_length=1, max_length=1
 
 
 if __name__ == "__main__":
-    server.run()
+    if args.http_port:
+        server.run("streamable-http", host="127.0.0.1", port=args.http_port, stateless_http=True, json_response=True)
+    else:
+        server.run()

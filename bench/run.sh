@@ -6,7 +6,9 @@
 # Builds the release ToolServer and the bench driver (bench/bench.c, against libmongoc), makes sure
 # the client venv exists (the Python peer runs in .venv-clients), starts a fresh stand-in MongoDB
 # on 127.0.0.1:$BENCH_STANDIN_PORT (default 27021, data in .data/bench-PORT, deleted first), runs
-# every measurement in one interleaved run, prints the table and stops the stand-in.
+# every measurement in one interleaved run, prints the table and stops the stand-in. Then the HTTP
+# figures (bench/http.sh): the ToolServer's --transport http against the Python SDK's streamable
+# HTTP server, on the same stand-in.
 # Set MONGODB_URI to measure against another MongoDB instead (database bench_run is dropped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,4 +44,7 @@ echo "Software: $(swift --version 2>/dev/null | head -1), libmongoc $(pkg-config
 echo "Command: bench/run.sh $*"
 .build/bench/bench --uri "$uri" --db bench_run --toolserver "$BIN" --python "$ROOT/.venv-clients/bin/python" \
   --peer "$ROOT/bench/python_peer.py" --logs "$logs" "$@"
+echo "[bench] HTTP transport" >&2
+rounds=3; [ "${1:-}" = --quick ] && rounds=1
+bench/http.sh "$BIN" "$uri" "$ROOT/.venv-clients/bin/python" "$logs" "$rounds"
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

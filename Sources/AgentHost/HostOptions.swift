@@ -10,6 +10,9 @@ struct HostOptions: ParsableArguments {
     @Option(name: .customLong("server-command"), help: ArgumentHelp("Command line that starts the MCP tool server (run by /bin/sh). Default: the ToolServer built next to AgentHost.", valueName: "command"))
     var serverCommand: String?
 
+    @Option(name: .customLong("server-url"), help: ArgumentHelp("URL of a running HTTP ToolServer to use instead of starting one, e.g. http://127.0.0.1:8000/mcp. Its token: env TOOLSERVER_TOKEN.", valueName: "url"))
+    var serverURL: String?
+
     @Option(name: .customLong("mongodb-uri"), help: ArgumentHelp("MongoDB connection string for the ToolServer. Env: MONGODB_URI.", valueName: "uri"))
     var mongodbURI: String?
 
@@ -51,5 +54,6 @@ struct HostOptions: ParsableArguments {
 
     func validate() throws {
         guard toolTimeout > 0 else { throw ValidationError("--tool-timeout must be positive") }
+        guard serverURL == nil || serverCommand == nil else { throw ValidationError("give --server-url or --server-command, not both") }
     }
 }

@@ -95,8 +95,15 @@ struct HostSession {
         do { return try options.llm.resolve(environment: environment) } catch { throw Self.fail(3, "\(error)") }
     }
 
-    /// The ToolServer, started; its stderr lines go to the trace as warnings.
+    /// The ToolServer, started (its stderr lines go to the trace as warnings), or the running one
+    /// at --server-url.
     func startServer(tracer: Tracer) async throws -> MCPClient {
+        if let url = options.serverURL {
+            guard let endpoint = ServerEndpoint(url, token: environment["TOOLSERVER_TOKEN"]) else {
+                throw Self.fail(3, "--server-url \(url) is not an http:// or https:// URL")
+            }
+            do { return try await MCPClient.connect(endpoint, callTimeout: .seconds(options.toolTimeout)) } catch { throw Self.fail(3, "\(error)") }
+        }
         let launch = try serverLaunch()
         do {
             return try await MCPClient.launch(launch, callTimeout: .seconds(options.toolTimeout), stderrLine: { line in

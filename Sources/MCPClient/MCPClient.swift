@@ -1,41 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Dispatch
-import Foundation
 import JSON
-import MCPServerKit
-import Synchronization
 
-/// An MCP client over a server process it spawned: newline-delimited JSON-RPC on the child's
-/// stdin and stdout. One client is shared by every agent; requests are multiplexed by id, each
-/// has a timeout, and if the server dies every pending call fails at once.
+/// An MCP client, over a server process it spawned (`launch`) or a running HTTP server
+/// (`connect`). One client is shared by every agent; each request has a timeout.
 public final class MCPClient: Sendable {
     public static let protocolVersion = "2025-11-25"
 
-    private struct Pending {
-        let method: String
-        let continuation: CheckedContinuation<Result<JSONValue, MCPClientError>, Never>
-        var watchdog: Task<Void, Never>?
-    }
-
-    private struct State {
-        var nextID: Int64 = 1
-        var pending: [Int64: Pending] = [:]
-        /// Set once the server's output has closed: every later call fails with it.
-        var closedError: MCPClientError?
-        var stdinClosed = false
-    }
-
-    private let child: ChildProcess
-    private let state = Mutex(State())
-    private let stderrLines = Mutex<[String]>([])
-    private let writer = DispatchQueue(label: "mcp-client-writer")
-    /// Signalled when the server's stderr closes, so that an exit error can quote its last words.
-    private let stderrFinished = DispatchSemaphore(value: 0)
-    private let launchDisplay: String
+    private let channel: any MCPChannel
     public let callTimeout: Duration
 
     /// Starts the server and performs the MCP handshake (initialize, notifications/initialized).
@@ -43,11 +13,22 @@ public final class MCPClient: Sendable {
                               handshakeTimeout: Duration = .seconds(30),
                               clientName: String = "AgentHost", clientVersion: String = "0.1.0",
                               stderrLine: (@Sendable (String) -> Void)? = nil) async throws(MCPClientError) -> MCPClient {
-        // A write to a server that has died must be an error, never a fatal signal.
-        signal(SIGPIPE, SIG_IGN)
-        let child = try ChildProcess.spawn(launch.executable, launch.arguments, environment: launch.environment)
-        let client = MCPClient(child: child, callTimeout: callTimeout, display: launch.display)
-        client.startReaders(stderrLine: stderrLine)
+        let channel = try StdioChannel.start(launch, stderrLine: stderrLine)
+        return try await handshake(channel, callTimeout: callTimeout, handshakeTimeout: handshakeTimeout,
+                                   clientName: clientName, clientVersion: clientVersion)
+    }
+
+    /// Uses the server at `endpoint` (MCP Streamable HTTP) and performs the handshake.
+    public static func connect(_ endpoint: ServerEndpoint, callTimeout: Duration = .seconds(60),
+                               handshakeTimeout: Duration = .seconds(30),
+                               clientName: String = "AgentHost", clientVersion: String = "0.1.0") async throws(MCPClientError) -> MCPClient {
+        try await handshake(HTTPChannel(endpoint), callTimeout: callTimeout, handshakeTimeout: handshakeTimeout,
+                            clientName: clientName, clientVersion: clientVersion)
+    }
+
+    private static func handshake(_ channel: any MCPChannel, callTimeout: Duration, handshakeTimeout: Duration,
+                                  clientName: String, clientVersion: String) async throws(MCPClientError) -> MCPClient {
+        let client = MCPClient(channel: channel, callTimeout: callTimeout)
         do throws(MCPClientError) {
             let result = try await client.request("initialize", [
                 "protocolVersion": .string(protocolVersion), "capabilities": [:],
@@ -58,20 +39,19 @@ public final class MCPClient: Sendable {
             }
             try await client.notify("notifications/initialized")
         } catch {
-            _ = await client.shutdown(grace: .milliseconds(500))
+            _ = await channel.shutdown(grace: .milliseconds(500))
             throw error
         }
         return client
     }
 
-    private init(child: ChildProcess, callTimeout: Duration, display: String) {
-        self.child = child
+    private init(channel: any MCPChannel, callTimeout: Duration) {
+        self.channel = channel
         self.callTimeout = callTimeout
-        launchDisplay = display
     }
 
-    /// The server's process id.
-    public var pid: Int32 { child.pid }
+    /// The server's process id, when this client started it.
+    public var pid: Int32? { channel.pid }
 
     // MARK: Tools
 
@@ -91,33 +71,7 @@ public final class MCPClient: Sendable {
 
     /// Sends a request and returns its `result`; a JSON-RPC error becomes `.rpcError`.
     public func request(_ method: String, _ params: JSONValue? = nil, timeout: Duration? = nil) async throws(MCPClientError) -> JSONValue {
-        let id = state.withLock { state -> Int64 in
-            defer { state.nextID += 1 }
-            return state.nextID
-        }
-        var message: JSONObject = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method)]
-        if let params { message["params"] = params }
-        let line = JSONWriter.bytes(.object(message))
-        let limit = timeout ?? callTimeout
-        let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<JSONValue, MCPClientError>, Never>) in
-                let refused = state.withLock { state -> MCPClientError? in
-                    if let closed = state.closedError { return closed }
-                    state.pending[id] = Pending(method: method, continuation: continuation)
-                    return nil
-                }
-                if let refused { continuation.resume(returning: .failure(refused)); return }
-                let watchdog = Task { [weak self] in
-                    do { try await Task.sleep(for: limit) } catch { return }
-                    self?.finish(id, .failure(.timeout(method: method, seconds: limit.seconds)))
-                }
-                state.withLock { $0.pending[id]?.watchdog = watchdog }
-                write(line) { [weak self] error in self?.finish(id, .failure(error)) }
-            }
-        } onCancel: {
-            finish(id, .failure(.cancelled))
-        }
-        let response = try outcome.get()
+        let response = try await channel.request(method, params, timeout: timeout ?? callTimeout)
         if let error = response["error"] {
             throw .rpcError(method: method, code: Int(error["code"]?.integerValue ?? 0),
                             message: error["message"]?.stringValue ?? JSONWriter.string(error))
@@ -126,151 +80,21 @@ public final class MCPClient: Sendable {
     }
 
     public func notify(_ method: String, _ params: JSONValue? = nil) async throws(MCPClientError) {
-        var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
-        if let params { message["params"] = params }
-        let line = JSONWriter.bytes(.object(message))
-        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<MCPClientError?, Never>) in
-            write(line, completion: { continuation.resume(returning: nil) }) { continuation.resume(returning: $0) }
-        }
-        if let failure { throw failure }
+        try await channel.notify(method, params)
     }
 
-    /// Resolves a pending request once; later resolutions of the same id are ignored.
-    private func finish(_ id: Int64, _ result: Result<JSONValue, MCPClientError>) {
-        guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
-        pending.watchdog?.cancel()
-        pending.continuation.resume(returning: result)
-    }
+    /// The server's last stderr lines (at most 5), joined; empty for a server this client did not start.
+    public var recentStderr: String { channel.recentStderr }
 
-    // MARK: Writing
-
-    private func write(_ line: [UInt8], completion: (@Sendable () -> Void)? = nil,
-                       failed: @escaping @Sendable (MCPClientError) -> Void) {
-        let bytes = line + [UInt8(ascii: "\n")]
-        let fd = child.stdin
-        writer.async { [self] in
-            if state.withLock({ $0.stdinClosed }) {
-                failed(exitError())
-                return
-            }
-            if Self.writeAll(fd: fd, bytes) { completion?() } else { failed(settledExitError()) }
-        }
-    }
-
-    private static func writeAll(fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = systemWrite(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return false  // EPIPE (SIGPIPE is ignored): the server is gone
-                }
-            }
-            return true
-        }
-    }
-
-    // MARK: Reading
-
-    private func startReaders(stderrLine: (@Sendable (String) -> Void)?) {
-        let stdout = child.stdout, stderr = child.stderr
-        Thread.detachNewThread { [self] in
-            FileLineReader(fd: stdout, maxLineBytes: 64 << 20).run { event in
-                if case .line(let bytes) = event { receive(bytes) }
-            }
-            close(stdout)
-            outputClosed()
-        }
-        Thread.detachNewThread { [self] in
-            FileLineReader(fd: stderr, maxLineBytes: 64 << 10).run { event in
-                guard case .line(let bytes) = event else { return }
-                let line = String(decoding: bytes, as: UTF8.self)
-                stderrLines.withLock { lines in
-                    lines.append(line)
-                    if lines.count > 20 { lines.removeFirst(lines.count - 20) }
-                }
-                stderrLine?(line)
-            }
-            close(stderr)
-            stderrFinished.signal()
-        }
-    }
-
-    private func receive(_ bytes: [UInt8]) {
-        guard let message = try? JSONParser.parse(bytes) else { return }
-        // Responses only; the server sends no requests or notifications we need.
-        guard message["result"] != nil || message["error"] != nil, case .int(let id)? = message["id"] else { return }
-        finish(id, .success(message))
-    }
-
-    /// The server's stdout closed: it has exited or is about to. Fail everything pending.
-    private func outputClosed() {
-        let error = settledExitError()
-        let pending = state.withLock { state -> [Pending] in
-            state.closedError = error
-            defer { state.pending.removeAll() }
-            return Array(state.pending.values)
-        }
-        for entry in pending {
-            entry.watchdog?.cancel()
-            entry.continuation.resume(returning: .failure(error))
-        }
-    }
-
-    /// The exit error once the exit status and the last stderr lines are in (waiting at most
-    /// 1.5 s, on a reader or writer thread, never on the cooperative pool).
-    private func settledExitError() -> MCPClientError {
-        let exited = DispatchSemaphore(value: 0)
-        child.onExit { _ in exited.signal() }
-        _ = exited.wait(timeout: .now() + 1)
-        if stderrFinished.wait(timeout: .now() + 0.5) == .success { stderrFinished.signal() }
-        return exitError()
-    }
-
-    private func exitError() -> MCPClientError {
-        .serverExited(status: ChildProcess.describe(child.exitStatus), stderrTail: recentStderr)
-    }
-
-    /// The server's last stderr lines (at most 20), joined.
-    public var recentStderr: String { stderrLines.withLock { $0.suffix(5).joined(separator: " | ") } }
-
-    /// Whether the server is still running and its output open.
-    public var isAlive: Bool { child.exitStatus == nil && state.withLock { $0.closedError == nil } }
+    /// Whether the server is still running and its output open (for HTTP: not shut down).
+    public var isAlive: Bool { channel.isAlive }
 
     // MARK: Shutdown
 
-    /// Closes the server's stdin (it answers what it has read and exits), then sends SIGTERM after
-    /// `grace`, and SIGKILL if that is ignored too. Returns how it ended ("status 0").
+    /// For a spawned server: closes its stdin (it answers what it has read and exits), then sends
+    /// SIGTERM after `grace`, and SIGKILL if that is ignored too. For an HTTP server: stops using
+    /// it (the server runs on). Returns how it ended ("status 0").
     public func shutdown(grace: Duration = .seconds(3)) async -> String {
-        let fd = child.stdin
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            writer.async { [self] in
-                let first = state.withLock { state -> Bool in
-                    defer { state.stdinClosed = true }
-                    return !state.stdinClosed
-                }
-                if first { close(fd) }
-                continuation.resume()
-            }
-        }
-        if await child.waitForExit(timeout: grace) == false {
-            child.send(signal: SIGTERM)
-            if await child.waitForExit(timeout: .seconds(2)) == false {
-                child.send(signal: SIGKILL)
-                _ = await child.waitForExit()
-            }
-        }
-        return ChildProcess.describe(child.exitStatus)
+        await channel.shutdown(grace: grace)
     }
-}
-
-/// write(2), named apart from the client's own `write` method.
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

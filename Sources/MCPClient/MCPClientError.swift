@@ -10,6 +10,10 @@ public enum MCPClientError: Error, Sendable, CustomStringConvertible {
     case rpcError(method: String, code: Int, message: String)
     /// The handshake failed or a response had an unexpected shape.
     case protocolError(String)
+    /// An HTTP server could not be reached at all.
+    case unreachable(url: String, detail: String)
+    /// An HTTP server answered with an error status (a wrong token, a foreign Origin …).
+    case refused(status: Int, message: String)
     case cancelled
 
     public var description: String {
@@ -25,6 +29,11 @@ public enum MCPClientError: Error, Sendable, CustomStringConvertible {
             return "the tool server refused \(method) (\(code)): \(message)"
         case .protocolError(let detail):
             return "the tool server broke the MCP protocol: \(detail)"
+        case .unreachable(let url, let detail):
+            return "cannot reach the tool server at \(url): \(detail) (--server-url)"
+        case .refused(let status, let message):
+            let hint = status == 401 ? " (set TOOLSERVER_TOKEN to the server's token)" : ""
+            return "the tool server refused the request (HTTP \(status)): \(message)\(hint)"
         case .cancelled:
             return "the tool call was cancelled"
         }

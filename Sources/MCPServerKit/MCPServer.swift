@@ -3,12 +3,9 @@ import Foundation
 import JSON
 import Synchronization
 
-/// An MCP server session over newline-delimited JSON-RPC.
-///
-/// Control messages (`initialize`, `ping`, `tools/list`, errors) are answered in the order they
-/// arrive; `tools/call` requests run concurrently, at most `maxInFlight` at a time, and their
-/// responses are matched by id. When the input ends, every request already read is answered
-/// before `serve` returns.
+/// An MCP server: its tools and the answer to each method. The transports drive it: a stdio
+/// session (`serve`, StdioSession.swift) and single HTTP messages (`answer`, HTTPMessage.swift)
+/// go through the same dispatch (MessageDispatch.swift), so both give the same answers.
 public final class MCPServer: Sendable {
     public struct Info: Sendable {
         public var name: String
@@ -38,136 +35,19 @@ public final class MCPServer: Sendable {
         self.maxInFlight = max(1, maxInFlight)
     }
 
+    /// The version the stdio session negotiated; HTTP requests carry theirs in a header instead.
     var version: ProtocolVersion { negotiated.withLock { $0 } ?? .latest }
 
-    /// Serves until `input` ends, then waits for every request in flight to be answered.
-    public func serve(input: Int32 = STDIN_FILENO, output: LineWriter) async {
-        let slots = DispatchSemaphore(value: maxInFlight)
-        let (events, continuation) = AsyncStream<InputEvent>.makeStream()
-        let reader = FileLineReader(fd: input, maxLineBytes: maxLineBytes)
-        let thread = Thread {
-            reader.run { event in
-                // Back-pressure: with every slot taken, stop reading; the client's writes then block.
-                slots.wait()
-                continuation.yield(event)
-            }
-            continuation.finish()
-        }
-        thread.name = "stdin-reader"
-        thread.start()
-
-        await withDiscardingTaskGroup { group in
-            for await event in events {
-                switch prepare(event) {
-                case .reply(let response):
-                    if let response { await output.send(JSONWriter.bytes(response)) }
-                    slots.signal()
-                case .call(let id, let tool, let arguments):
-                    group.addTask {
-                        let response = await self.call(tool, arguments: arguments, id: id)
-                        await output.send(JSONWriter.bytes(response))
-                        slots.signal()
-                    }
-                case .batch(let batch):
-                    group.addTask {
-                        if let response = await self.handleBatch(batch) { await output.send(JSONWriter.bytes(response)) }
-                        slots.signal()
-                    }
-                }
-            }
-        }
-        logger.debug("session.end")
-    }
-
-    enum Step {
-        /// Answered at once (nil: nothing to send, as for notifications).
-        case reply(JSONValue?)
-        case call(id: RequestID, tool: MCPTool, arguments: JSONObject)
-        case batch([JSONValue])
-    }
-
-    func prepare(_ event: InputEvent) -> Step {
-        switch event {
-        case .oversized(let bytes):
-            logger.warning("request.too_large", ["bytes": String(bytes), "limit": String(maxLineBytes)])
-            return .reply(RPCResponse.error(id: nil, .invalidRequest(
-                "message of \(bytes) bytes exceeds the limit of \(maxLineBytes) bytes (--max-message-bytes); it was skipped")))
-        case .line(let bytes):
-            let value: JSONValue
-            do {
-                value = try JSONParser.parse(bytes)
-            } catch {
-                return .reply(RPCResponse.error(id: nil, .parseError(error.description)))
-            }
-            if case .array(let batch) = value {
-                guard version.allowsBatches else {
-                    return .reply(RPCResponse.error(id: nil, .invalidRequest(
-                        "JSON-RPC batches are not supported in MCP \(version.rawValue); send one message per line")))
-                }
-                guard !batch.isEmpty else { return .reply(RPCResponse.error(id: nil, .invalidRequest("empty batch"))) }
-                return .batch(batch)
-            }
-            return step(for: IncomingMessage(value))
-        }
-    }
-
-    func step(for message: IncomingMessage) -> Step {
-        switch message {
-        case .invalid(let id, let error):
-            return .reply(RPCResponse.error(id: id, error))
-        case .response:
-            return .reply(nil)
-        case .notification(let method, _):
-            logger.debug("notification", ["method": method])
-            return .reply(nil)
-        case .request(let id, let method, let params):
-            switch method {
-            case "initialize": return .reply(respond(id) { () throws(RPCError) in try initialize(params) })
-            case "ping": return .reply(RPCResponse.result(id: id, [:]))
-            case "tools/list": return .reply(respond(id) { () throws(RPCError) in try listTools(params) })
-            case "tools/call":
-                do {
-                    let (tool, arguments) = try resolveCall(params)
-                    return .call(id: id, tool: tool, arguments: arguments)
-                } catch {
-                    return .reply(RPCResponse.error(id: id, error))
-                }
-            default:
-                return .reply(RPCResponse.error(id: id, .methodNotFound(method)))
-            }
-        }
-    }
-
-    private func respond(_ id: RequestID, _ body: () throws(RPCError) -> JSONValue) -> JSONValue {
-        do { return RPCResponse.result(id: id, try body()) } catch { return RPCResponse.error(id: id, error) }
-    }
-
-    /// A JSON-RPC batch (MCP 2025-03-26 only): its members are handled in order and answered
-    /// together in one array.
-    func handleBatch(_ batch: [JSONValue]) async -> JSONValue? {
-        var responses: [JSONValue] = []
-        for element in batch {
-            if case .array = element {
-                responses.append(RPCResponse.error(id: nil, .invalidRequest("nested batch")))
-                continue
-            }
-            switch step(for: IncomingMessage(element)) {
-            case .reply(let response): if let response { responses.append(response) }
-            case .call(let id, let tool, let arguments): responses.append(await call(tool, arguments: arguments, id: id))
-            case .batch: responses.append(RPCResponse.error(id: nil, .invalidRequest("nested batch")))
-            }
-        }
-        return responses.isEmpty ? nil : .array(responses)
-    }
+    func remember(_ negotiatedVersion: ProtocolVersion) { negotiated.withLock { $0 = negotiatedVersion } }
 
     // MARK: Methods
 
-    func initialize(_ params: JSONObject) throws(RPCError) -> JSONValue {
+    /// The initialize result and the version it chose; the caller decides whether to remember it.
+    func initialize(_ params: JSONObject) throws(RPCError) -> (result: JSONValue, version: ProtocolVersion) {
         guard let requested = params["protocolVersion"]?.stringValue else {
             throw .invalidParams("'protocolVersion' (a string such as \"\(ProtocolVersion.latest.rawValue)\") is required")
         }
         let chosen = ProtocolVersion(rawValue: requested) ?? .latest
-        negotiated.withLock { $0 = chosen }
         let client = params["clientInfo"]?["name"]?.stringValue ?? "unknown"
         logger.info("session.initialize", ["client": client, "requested": requested, "protocol": chosen.rawValue])
         var serverInfo: JSONObject = ["name": .string(info.name), "version": .string(info.version)]
@@ -178,14 +58,13 @@ public final class MCPServer: Sendable {
             "serverInfo": .object(serverInfo),
         ]
         if let instructions = info.instructions { result["instructions"] = .string(instructions) }
-        return .object(result)
+        return (.object(result), chosen)
     }
 
-    func listTools(_ params: JSONObject) throws(RPCError) -> JSONValue {
+    func listTools(_ params: JSONObject, version: ProtocolVersion) throws(RPCError) -> JSONValue {
         if let cursor = params["cursor"], cursor != .null {
             throw .invalidParams("unknown cursor \(cursor): tools/list returns every tool in one page")
         }
-        let version = version
         return ["tools": .array(tools.map { $0.listing(for: version) })]
     }
 
@@ -204,7 +83,7 @@ public final class MCPServer: Sendable {
         }
     }
 
-    func call(_ tool: MCPTool, arguments: JSONObject, id: RequestID) async -> JSONValue {
+    func call(_ tool: MCPTool, arguments: JSONObject, id: RequestID, version: ProtocolVersion) async -> JSONValue {
         let started = ContinuousClock.now
         let outcome = await tool.handler(arguments)
         let elapsed = ContinuousClock.now - started

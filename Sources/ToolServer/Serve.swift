@@ -1,16 +1,25 @@
 import ArgumentParser
 import Foundation
+import MCPHTTPServer
 import MCPServerKit
 import MongoStore
 import OrderDomain
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve MCP over stdio (the default).",
+        abstract: "Serve MCP over stdio (the default) or Streamable HTTP.",
         discussion: "Starts even when the database is down: tool calls then fail with \"database unavailable\" "
-            + "and work again once it is back.")
+            + "and work again once it is back. With --transport http, MCP is served at http://HOST:PORT/mcp "
+            + "(POST, application/json, stateless); clients send Authorization: Bearer $TOOLSERVER_TOKEN when "
+            + "it is set, which it must be unless --host is loopback.")
 
     @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("stdio (one client that spawned the server) or http (a shared service).",
+                               valueName: "transport"))
+    var transport = Transport.stdio
+
+    @OptionGroup(title: "HTTP transport") var http: HTTPOptions
 
     @Flag(help: "Offer only the read tools (check_stock, get_order, list_orders, list_products).")
     var readOnly = false
@@ -20,12 +29,14 @@ struct Serve: AsyncParsableCommand {
     var disabledTools: [String] = []
 
     @Option(name: .customLong("max-message-bytes"),
-            help: ArgumentHelp("Largest accepted message; longer lines are answered with an error and skipped.",
+            help: ArgumentHelp("Largest accepted message; longer lines are answered with an error and skipped "
+                               + "(over HTTP, longer bodies get 413).",
                                valueName: "bytes"))
     var maxMessageBytes = 4 * 1024 * 1024
 
     @Option(name: .customLong("max-in-flight"),
-            help: ArgumentHelp("Most requests handled at once; reading pauses beyond it.", valueName: "n"))
+            help: ArgumentHelp("Most requests handled at once over stdio; reading pauses beyond it "
+                               + "(over HTTP, --max-connections bounds them).", valueName: "n"))
     var maxInFlight = 64
 
     var disabled: Set<String> {
@@ -40,6 +51,7 @@ struct Serve: AsyncParsableCommand {
         }
         guard maxMessageBytes >= 1024 else { throw ValidationError("--max-message-bytes must be at least 1024") }
         guard (1...10_000).contains(maxInFlight) else { throw ValidationError("--max-in-flight must be 1-10000") }
+        if transport == .http { try http.validate(maxBodyBytes: maxMessageBytes) }
     }
 
     func run() async throws {
@@ -66,10 +78,20 @@ struct Serve: AsyncParsableCommand {
                 logger.warning("store.unavailable", ["error": error.message])
             }
         }
-        await server.serve(output: LineWriter(fd: STDOUT_FILENO))
+        switch transport {
+        case .stdio:
+            await server.serve(output: LineWriter(fd: STDOUT_FILENO))
+        case .http:
+            do {
+                try await MCPHTTPService.run(server, settings: http.settings(maxBodyBytes: maxMessageBytes), logger: logger)
+            } catch {
+                logger.error("http.failed", ["error": String(describing: error)])
+                _exit(1)
+            }
+        }
         warmUp.cancel()
         logger.info("server.stop")
-        // Every request has been answered and every line written (stdout and stderr are written
+        // Every request has been answered and every response written (stdout and stderr are written
         // with write(2), nothing is buffered). Leave without the atexit handlers: the warm-up may
         // still be inside libmongoc on another thread, and mongoc_cleanup/OpenSSL's cleanup racing
         // it crashed the process (SIGSEGV, exit status 139) in about 1 exit in 30 on a loaded

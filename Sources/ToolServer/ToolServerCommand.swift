@@ -11,7 +11,7 @@ struct ToolServerCommand: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "ToolServer",
-        abstract: "An MCP server (stdio) for order management: stock, orders and deliveries in MongoDB.",
+        abstract: "An MCP server (stdio or HTTP) for order management: stock, orders and deliveries in MongoDB.",
         discussion: """
             With no subcommand it serves MCP over stdin/stdout (one JSON-RPC message per line). stdout carries \
             only protocol messages; logs go to stderr.
@@ -20,10 +20,12 @@ struct ToolServerCommand: AsyncParsableCommand {
               MONGODB_URI        MongoDB connection string (default mongodb://127.0.0.1:27017)
               MONGODB_DATABASE   database name (default warehouse)
               LOG_LEVEL          debug, info, warning, error or off (default info)
+              TOOLSERVER_TOKEN   bearer token HTTP clients must send (required unless --host is loopback)
 
             EXAMPLES
               ToolServer                                   serve MCP on stdio
               ToolServer --read-only                       only check_stock, get_order, list_orders, list_products
+              ToolServer --transport http --port 8000      serve MCP at http://127.0.0.1:8000/mcp
               ToolServer seed --demo                       load the demo catalogue (prod1 Laptop, ...)
               ToolServer seed products.json                upsert products from a JSON file
             """,
