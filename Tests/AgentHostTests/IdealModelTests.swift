@@ -7,8 +7,9 @@ import TestSupport
 /// Under the `capable` profile, a model that makes every call right gets every one of them made,
 /// in any language, with paraphrases, numbers it computed, and statuses walked through their steps;
 /// and the database ends as asked. (With the `small` profile, several of these are held or refused:
-/// its guards read English words.)
-@Suite struct IdealModelTests {
+/// its guards read English words.) One case at a time: 33 at once, each with its own ToolServer and
+/// seeding, overloaded the stand-in database on two cores for the suites running beside them.
+@Suite(.serialized) struct IdealModelTests {
     typealias Case = IdealCase
     typealias Delegation = IdealCase.Delegation
 

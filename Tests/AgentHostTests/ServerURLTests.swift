@@ -16,7 +16,7 @@ import Testing
         environment["TOOLSERVER_TOKEN"] = token
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
             "process-orders", TestEnvironment.repositoryFile("examples/demo-orders.json"),
-            "--base-url", llm.baseURL, "--model", "scripted", "--server-url", server.url,
+            "--base-url", llm.baseURL, "--model", "scripted", "--agent-profile", "small", "--server-url", server.url,
         ], environment: environment, timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try database.orders().count == 2)
