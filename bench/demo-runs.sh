@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo's two orders N times (default 10) with the agent host, each on a fresh database, and
-# with the LLM the environment configures, else the offline local model (two instances, as
-# scripts/run.sh starts them, and stops again). A run succeeds when AgentHost exits 0 and the
+# with the LLM the environment configures, else the offline local model (as scripts/run.sh starts
+# it, left running). A run succeeds when AgentHost exits 0 and the
 # database holds exactly the two orders, with their lines and addresses, in_transit, and the stock they took.
 # Prints one line per run and the success count with the median wall time.
 #
@@ -10,8 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}; shift || true
 export MONGODB_URI=${MONGODB_URI:-$(./scripts/mongo-standin.sh start)}
-LOCAL_LLM_STARTED=""
-trap '[ -z "$LOCAL_LLM_STARTED" ] || ./scripts/local-llm.sh stop || true' EXIT
 source scripts/agents-llm.sh
 swift build -c release --product AgentHost 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; } >&2
 swift build -c release --product ToolServer 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; } >&2

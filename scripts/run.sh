@@ -3,7 +3,7 @@
 # release build), loads the demo catalogue, drives the ToolServer through a short MCP session, and
 # then has the agent host process the demo's two orders with the configured LLM, or, with none
 # configured, with the offline local model (scripts/local-llm.sh: installed on the first run,
-# started here and stopped again afterwards).
+# started here and left running for the next run; `scripts/local-llm.sh stop` stops it).
 # Idempotent: a second run reuses what the first one installed and built.
 #
 # Environment: MONGODB_URI (use that database instead of starting the local one),
@@ -37,8 +37,6 @@ if [ -n "${SKIP_AGENTS:-}" ]; then
   echo "(agent host skipped: SKIP_AGENTS is set)" >&2
   exit 0
 fi
-LOCAL_LLM_STARTED=""
-trap '[ -z "$LOCAL_LLM_STARTED" ] || ./scripts/local-llm.sh stop || true' EXIT
 source scripts/agents-llm.sh
 local_llm_warm_up "$bin"
 step "agent host: the demo's two orders (examples/demo-orders.json)"

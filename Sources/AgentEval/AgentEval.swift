@@ -13,7 +13,8 @@ struct AgentEval: AsyncParsableCommand {
         commandName: "AgentEval",
         abstract: "Runs the agent evaluation scenarios against the configured LLM and prints pass rates and costs.",
         discussion: """
-            Each scenario (evals/scenarios/*.json; the format is in evals/README.md) runs k times. Every run gets a \
+            Each scenario (evals/scenarios/*.json and the held-out set evals/held-out/*.json, reported apart; the \
+            format is in evals/README.md) runs k times. Every run gets a \
             fresh database seeded with the scenario's catalogue, a ToolServer on it, the scenario's set-up calls, then \
             the manager agent and its sub-agents on the instruction. The end state is read directly from the database \
             and compared with the expected one (stock of every product; exactly the expected orders with their lines, \
@@ -35,7 +36,7 @@ struct AgentEval: AsyncParsableCommand {
         version: "0.1.0")
 
     @Argument(help: ArgumentHelp("Scenario files, or directories of them (*.json).", valueName: "path"))
-    var paths: [String] = ["evals/scenarios"]
+    var paths: [String] = ["evals/scenarios", "evals/held-out"]
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Runs per scenario (the k of pass^k).", valueName: "k"))
     var runs: Int = 3
@@ -160,6 +161,7 @@ struct AgentEval: AsyncParsableCommand {
     /// Every scenario, `runs` times, one run at a time, printing a line per run.
     static func evaluate(_ scenarios: [Scenario], runs: Int, runner: ScenarioRunner) async -> Outcome {
         var summary = Summary(k: runs)
+        summary.sets = Dictionary(scenarios.map { ($0.id, $0.set) }, uniquingKeysWith: { first, _ in first })
         let width = scenarios.map(\.id.count).max() ?? 0
         for scenario in scenarios {
             for run in 1...runs {

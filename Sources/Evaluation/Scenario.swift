@@ -16,6 +16,8 @@ public struct Scenario: Sendable, Hashable {
     public var instruction: String
     public var expectation: ScenarioExpectation
     public var reference: Reference
+    /// The set it belongs to: the name of its directory ("scenarios", "held-out"), reported apart.
+    public var set = ""
 
     public init(id: String, title: String, catalogue: [Product], setup: [ToolStep], instruction: String,
                 expectation: ScenarioExpectation, reference: Reference) {

@@ -34,6 +34,8 @@ public struct Summary: Sendable {
     public let k: Int
     /// Scenario ids in the order they ran, with their runs.
     public private(set) var scenarios: [(id: String, runs: [RunResult])] = []
+    /// Each scenario's set (see `Scenario.set`): with more than one, the table gives each its row.
+    public var sets: [String: String] = [:]
 
     public init(k: Int) { self.k = k }
 
@@ -63,12 +65,23 @@ public struct Summary: Sendable {
                 + "\(Self.mean(runs.map(\.llmCalls))) | \(Self.grouped(Self.average(runs.map(\.tokens)))) | "
                 + "\(Self.seconds(Self.average(runs.map(\.wallMs)))) |")
         }
-        let all = runs
-        let passedScenarios = scenarios.filter { $0.runs.count == k && $0.runs.allSatisfy(\.passed) }.count
-        lines.append("| **all \(Self.count(scenarios.count, "scenario"))** | **\(Self.fraction(all.filter(\.passed).count, all.count))** | "
-            + "**\(Self.fraction(passedScenarios, scenarios.count))** | \(Self.mean(all.map(\.llmCalls))) | "
-            + "\(Self.grouped(Self.average(all.map(\.tokens)))) | \(Self.seconds(Self.average(all.map(\.wallMs)))) |")
+        let names = scenarios.compactMap { sets[$0.id] }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        if names.count > 1 {
+            for name in names {
+                let members = scenarios.filter { sets[$0.id] == name }
+                lines.append(totalRow("\(name): \(Self.count(members.count, "scenario"))", members))
+            }
+        }
+        lines.append(totalRow("all \(Self.count(scenarios.count, "scenario"))", scenarios))
         return lines.joined(separator: "\n")
+    }
+
+    private func totalRow(_ label: String, _ scenarios: [(id: String, runs: [RunResult])]) -> String {
+        let all = scenarios.flatMap(\.runs)
+        let passedScenarios = scenarios.filter { $0.runs.count == k && $0.runs.allSatisfy(\.passed) }.count
+        return "| **\(label)** | **\(Self.fraction(all.filter(\.passed).count, all.count))** | "
+            + "**\(Self.fraction(passedScenarios, scenarios.count))** | \(Self.mean(all.map(\.llmCalls))) | "
+            + "\(Self.grouped(Self.average(all.map(\.tokens)))) | \(Self.seconds(Self.average(all.map(\.wallMs)))) |"
     }
 
     /// One line of totals over all runs.

@@ -92,7 +92,7 @@ public struct ResolvedLLM: Sendable {
     /// Agents with an endpoint of their own (see `AgentModels`).
     public let agentEndpoints: [String: LLMEndpoint]
     public let options: ChatClientOptions
-    /// The preset's name: "openai" or "llama-cpp".
+    /// The preset's name: "openai", "llama-cpp" or "llama-server".
     public let compatName: String
 
     public var compatibility: Compatibility { options.compatibility }

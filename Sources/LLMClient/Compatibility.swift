@@ -35,10 +35,17 @@ public struct Compatibility: Sendable, Hashable {
     /// smaller). A server that turns schemas into a grammar then has to close the string: the one
     /// bound on a runaway argument where `max_tokens` is ignored.
     public var maxStringLength: Int?
+    /// Ask for every reply as JSON that is one call of an offered tool (`response_format` with a
+    /// JSON schema: `{"name": <tool>, "arguments": <its parameters>}`, or a list of such calls), for
+    /// servers that turn a schema into a grammar but do not parse a small model's tool calls. The
+    /// reply is read back as tool calls; with `finalAnswerTool` the answer is one of them. The
+    /// model can then only write a call the schema allows, and `tool_choice` is carried by the
+    /// schema (such a server runs away on `"required"` and refuses a named function).
+    public var toolCallSchema: Bool
 
     public init(toolResultsAsUserMessages: Bool = false, finalAnswerTool: Bool = false, sendParallelToolCalls: Bool = true,
                 describeToolsInParameters: Bool = false, compactSchemas: Bool = false, plainTextData: Bool = false,
-                stop: [String] = [], maxTokens: Int? = nil, maxStringLength: Int? = nil) {
+                stop: [String] = [], maxTokens: Int? = nil, maxStringLength: Int? = nil, toolCallSchema: Bool = false) {
         self.toolResultsAsUserMessages = toolResultsAsUserMessages
         self.finalAnswerTool = finalAnswerTool
         self.sendParallelToolCalls = sendParallelToolCalls
@@ -48,6 +55,7 @@ public struct Compatibility: Sendable, Hashable {
         self.stop = stop
         self.maxTokens = maxTokens
         self.maxStringLength = maxStringLength
+        self.toolCallSchema = toolCallSchema
     }
 
     /// Plain OpenAI chat completions.
@@ -60,8 +68,17 @@ public struct Compatibility: Sendable, Hashable {
                                                // Its tool arguments are one line of JSON: a newline ends a runaway.
                                                stop: ["\n"], maxTokens: 512, maxStringLength: 300)
 
+    /// llama.cpp's own server (`llama-server`, or the `xllamacpp` wheel that embeds it) with a
+    /// model whose tool calls it does not parse (the bundled Qwen2.5-Coder-1.5B writes them as
+    /// fenced JSON): every reply is constrained to a tool call by a JSON schema. Tool results
+    /// stay `role: "tool"` messages (its Jinja templates render them) and text is not escaped.
+    public static let llamaServer = Compatibility(finalAnswerTool: true, sendParallelToolCalls: false,
+                                                  compactSchemas: true, maxTokens: 512, maxStringLength: 300,
+                                                  toolCallSchema: true)
+
     /// Named presets for `--compat`.
-    public static let presets: [String: Compatibility] = ["openai": .openAI, "llama-cpp": .llamaCpp]
+    public static let presets: [String: Compatibility] = ["openai": .openAI, "llama-cpp": .llamaCpp,
+                                                          "llama-server": .llamaServer]
 
     /// The name of the tool that carries the final answer when `finalAnswerTool` is on.
     public static let finalAnswerToolName = "final_answer"

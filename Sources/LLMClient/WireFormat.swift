@@ -34,10 +34,32 @@ public struct WireFormat: Sendable {
                 ["type": "function", "function": ["name": .string(tool.name), "description": .string(tool.description),
                                                   "parameters": parameters(of: tool)]]
             })
-            body["tool_choice"] = Self.encode(choice)
+            if compatibility.toolCallSchema, choice != .none {
+                body["tool_choice"] = "auto"
+                body["response_format"] = ["type": "json_schema",
+                                           "json_schema": ["name": "tool_call", "schema": callSchema(tools, choice: choice,
+                                                                                                     parallel: request.parallelToolCalls)]]
+            } else {
+                body["tool_choice"] = Self.encode(choice)
+            }
             if compatibility.sendParallelToolCalls { body["parallel_tool_calls"] = .bool(request.parallelToolCalls) }
         }
         return .object(body)
+    }
+
+    /// With `toolCallSchema`: the replies `choice` allows, as a schema. One call is
+    /// `{"name": <a tool>, "arguments": <its parameters>}`; with `parallel`, a list of them too.
+    /// (`.none` allows no call, so it is sent as it is, without a schema.)
+    private func callSchema(_ tools: [ToolDefinition], choice: ToolChoice, parallel: Bool) -> JSONValue {
+        let allowed = if case .function(let name) = choice { tools.filter { $0.name == name } } else { tools }
+        let calls: [JSONValue] = allowed.map { tool in
+            ["type": "object",
+             "properties": ["name": ["const": .string(tool.name)], "arguments": parameters(of: tool)],
+             "required": ["name", "arguments"]]
+        }
+        let one: JSONValue = calls.count == 1 ? calls[0] : ["anyOf": .array(calls)]
+        guard parallel, case .auto = choice else { return one }
+        return ["anyOf": [one, ["type": "array", "items": one, "minItems": 1]]]
     }
 
     /// The schema the model is shown, with the `Compatibility` options applied.

@@ -21,6 +21,18 @@ public enum ProductSuggestion {
         return text.isEmpty ? nil : text
     }
 
+    /// The product each of `ids` names, when every one is the name (or its plural, in any case) of
+    /// exactly one product: "Headphones" → prod3. Nil when any id names no product or several.
+    public static func resolution(for ids: [ProductID], among products: [Product]) -> [ProductID: ProductID]? {
+        var resolved: [ProductID: ProductID] = [:]
+        for id in ids {
+            let named = products.filter { names(id.rawValue, $0.name) }
+            guard named.count == 1 else { return nil }
+            resolved[id] = named[0].id
+        }
+        return resolved.isEmpty ? nil : resolved
+    }
+
     /// Whether `typed` is `name`, or its plural, or `name` is the plural of `typed`.
     static func names(_ typed: String, _ name: String) -> Bool {
         let (typed, name) = (typed.lowercased(), name.lowercased())

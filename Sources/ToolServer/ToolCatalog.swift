@@ -25,7 +25,7 @@ struct ToolCatalog {
                 inputSchema: CheckStockCommand.inputSchema.json, outputSchema: Presentation.productSchema.json,
                 annotations: .init(readOnly: true, destructive: false, idempotent: true)
             ) { arguments in
-                await outcome(suggestingFrom: store) { () async throws(OrderError) in
+                await outcome(resolvingNamesIn: arguments, store: store) { arguments async throws(OrderError) in
                     let command = try CheckStockCommand(arguments: arguments)
                     return Presentation.product(try await store.product(command.productID))
                 }
@@ -37,7 +37,7 @@ struct ToolCatalog {
                 inputSchema: UpdateStockCommand.inputSchema.json, outputSchema: Presentation.stockAdjustmentSchema.json,
                 annotations: .init(readOnly: false, destructive: true, idempotent: false)
             ) { arguments in
-                await outcome(suggestingFrom: store) { () async throws(OrderError) in
+                await outcome(resolvingNamesIn: arguments, store: store) { arguments async throws(OrderError) in
                     let command = try UpdateStockCommand(arguments: arguments)
                     return Presentation.stockAdjustment(
                         try await store.adjustStock(command.productID, by: command.delta, reason: command.reason))
@@ -51,7 +51,7 @@ struct ToolCatalog {
                 inputSchema: CreateOrderCommand.inputSchema.json, outputSchema: Presentation.placementSchema.json,
                 annotations: .init(readOnly: false, destructive: false, idempotent: false)
             ) { arguments in
-                await outcome(suggestingFrom: store) { () async throws(OrderError) in
+                await outcome(resolvingNamesIn: arguments, store: store) { arguments async throws(OrderError) in
                     let command = try CreateOrderCommand(arguments: arguments)
                     return Presentation.placement(try await store.placeOrder(command.draft))
                 }
@@ -123,6 +123,47 @@ private func outcome(_ body: () async throws(OrderError) -> JSONObject) async ->
 private func outcome(suggestingFrom store: any OrderStore,
                      _ body: () async throws(OrderError) -> JSONObject) async -> MCPTool.Outcome {
     do { return .success(try await body()) } catch { return .failure(await message(for: error, suggestingFrom: store)) }
+}
+
+/// As `outcome(suggestingFrom:)`, for the tools that take product ids: when a `product_id` is not
+/// found but is the name of exactly one product ("Headphones", "headphones"), the call is made again
+/// with that product's id. Clients (small models above all) write the name the user wrote; the
+/// failed first try changed nothing (an unknown product fails a call before any write).
+private func outcome(resolvingNamesIn arguments: JSONObject, store: any OrderStore,
+                     _ body: (JSONObject) async throws(OrderError) -> JSONObject) async -> MCPTool.Outcome {
+    let unknown: [ProductID]
+    do { return .success(try await body(arguments)) } catch {
+        switch error {
+        case .productNotFound(let id): unknown = [id]
+        case .productsNotFound(let ids): unknown = ids
+        default: return .failure(await message(for: error, suggestingFrom: store))
+        }
+        guard let catalogue = try? await store.products(limit: Int(ListProductsCommand.maxLimit), lowStockBelow: nil),
+              let resolved = ProductSuggestion.resolution(for: unknown, among: catalogue) else {
+            return .failure(await message(for: error, suggestingFrom: store))
+        }
+        return await outcome(suggestingFrom: store) { () async throws(OrderError) in
+            try await body(replacingProductIDs(in: .object(arguments), with: resolved).objectValue ?? arguments)
+        }
+    }
+}
+
+/// `arguments` with every `product_id` found in `resolved` replaced by the id it resolves to.
+private func replacingProductIDs(in arguments: JSONValue, with resolved: [ProductID: ProductID]) -> JSONValue {
+    switch arguments {
+    case .object(let object):
+        var out = JSONObject()
+        for (key, value) in object {
+            if key == "product_id", let typed = value.stringValue.flatMap(ProductID.init), let id = resolved[typed] {
+                out[key] = .string(id.rawValue)
+            } else {
+                out[key] = replacingProductIDs(in: value, with: resolved)
+            }
+        }
+        return .object(out)
+    case .array(let elements): return .array(elements.map { replacingProductIDs(in: $0, with: resolved) })
+    default: return arguments
+    }
 }
 
 /// The error's message, with a suggestion when one is found (the store is read only then).

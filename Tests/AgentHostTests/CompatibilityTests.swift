@@ -233,6 +233,45 @@ import Testing
         #expect(waited >= .milliseconds(950))
     }
 
+    /// llama.cpp's server (`llama-server`, xllamacpp) with the bundled 1.5B model, as measured:
+    /// it writes a tool call as fenced JSON in `content` (not parsed into `tool_calls`), refuses a
+    /// named function as `tool_choice`, and writes what a `response_format` schema allows.
+    static let llamaServer = ScriptedLLMServer.Turn.dynamic { request in
+        if request.body["tool_choice"]?.objectValue != nil { return .status(400, body: #"{"error":{"message":"type must be string"}}"#, headers: [:]) }
+        guard let schema = request.body["response_format"]?["json_schema"]?["schema"] else {
+            return .answer("```json\n{\"name\": \"check_stock\", \"arguments\": {\"product_id\": \"Laptop\"}}\n```")
+        }
+        let allowed = (schema["anyOf"]?.arrayValue ?? [schema]).compactMap { $0["properties"]?["name"]?["const"]?.stringValue }
+        if allowed == ["final_answer"] { return .answer("{\n  \"name\": \"final_answer\",\n  \"arguments\": {\"answer\": \"prod1 has 10\"}\n}") }
+        return .answer("{\n  \"name\": \"check_stock\",\n  \"arguments\": {\n    \"product_id\": \"prod1\"\n  }\n}")
+    }
+
+    @Test func llamaServerRepliesAreHeldToAToolCallBySchema() async throws {
+        let llm = try ScriptedLLMServer([.any([Self.llamaServer, Self.llamaServer, Self.llamaServer])])
+        defer { llm.stop() }
+        let client = try scriptedClient(llm, compatibility: .llamaServer)
+        let call = try await client.complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool], parallelToolCalls: false))
+        #expect(call.toolCalls.map(\.name) == ["check_stock"])
+        #expect(call.toolCalls.first?.arguments.contains("prod1") == true)
+        let sent = llm.requests[0].body
+        #expect(sent["tool_choice"] == "auto")
+        let alternatives = sent["response_format"]?["json_schema"]?["schema"]?["anyOf"]?.arrayValue ?? []
+        #expect(alternatives.compactMap { $0["properties"]?["name"]?["const"]?.stringValue } == ["check_stock", "final_answer"])
+        #expect(alternatives.first?["properties"]?["arguments"]?["properties"]?["product_id"]?["maxLength"] == 300)
+        // Tool results stay `role: "tool"` messages: its templates render them.
+        #expect(llm.requests[0].messages.compactMap { $0["role"]?.stringValue } == ["system", "user", "assistant", "tool"])
+
+        // "Answer now" (no tool allowed): the schema allows only the final answer, which comes back as text.
+        let answer = try await client.complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool], toolChoice: .none))
+        #expect(answer.content == "prod1 has 10" && answer.toolCalls.isEmpty)
+        #expect(llm.requests[1].body["tool_choice"] == "auto")
+
+        // Parallel calls allowed: one call or a list of them.
+        _ = try await client.complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool], parallelToolCalls: true))
+        let either = llm.requests[2].body["response_format"]?["json_schema"]?["schema"]?["anyOf"]?.arrayValue ?? []
+        #expect(either.count == 2 && either.last?["type"] == "array")
+    }
+
     @Test func connectionErrorsAreRetriedThenReported() async throws {
         // Port 1: nothing listens there, and it is outside the range the system hands out to
         // other tests' servers (a freed ephemeral port could be reused by one while we retry).

@@ -27,6 +27,19 @@ import Testing
         #expect(summary.failureList.contains("- b run 2 (completed):\n  - stock of prod1 is 8, expected 7\n  - answer: \"Created ord_x.\""))
     }
 
+    @Test func eachSetHasItsRow() {
+        var summary = summary
+        summary.add(result("h1", 1, passed: false, calls: 2, tokens: 100, ms: 1000))
+        summary.add(result("h1", 2, passed: true, calls: 2, tokens: 100, ms: 1000))
+        summary.sets = ["a": "scenarios", "b": "scenarios", "h1": "held-out"]
+        let lines = summary.table.split(separator: "\n").map(String.init)
+        #expect(lines[5] == "| **scenarios: 2 scenarios** | **0.75 (3/4)** | **0.50 (1/2)** | 4.5 | 1,025 | 1.3 s |")
+        #expect(lines[6] == "| **held-out: 1 scenario** | **0.50 (1/2)** | **0.00 (0/1)** | 2.0 | 100 | 1.0 s |")
+        #expect(lines[7] == "| **all 3 scenarios** | **0.67 (4/6)** | **0.33 (1/3)** | 3.7 | 717 | 1.2 s |")
+        summary.sets = ["a": "scenarios", "b": "scenarios", "h1": "scenarios"]
+        #expect(summary.table.split(separator: "\n").count == 6)  // one set: no rows of its own
+    }
+
     @Test func numbers() {
         #expect(Summary.grouped(0) == "0" && Summary.grouped(999) == "999" && Summary.grouped(1_234_567) == "1,234,567")
         #expect(Summary.duration(12_345) == "12.3 s")

@@ -17,6 +17,15 @@ struct ProductSuggestionTests {
         #expect(ProductSuggestion.text(for: [try pid("prod9")], among: try Self.catalogue()) == nil)
     }
 
+    @Test func aNameOfExactlyOneProductResolvesToItsId() throws {
+        let catalogue = try Self.catalogue() + [Product(id: try pid("prod8"), name: "Boxes", price: Money(minorUnits: 100), stock: 1)]
+        #expect(ProductSuggestion.resolution(for: try ["Headphones", "monitors", "LAPTOP"].map(pid), among: catalogue)
+                == [try pid("Headphones"): try pid("prod3"), try pid("monitors"): try pid("prod4"), try pid("LAPTOP"): try pid("prod1")])
+        #expect(ProductSuggestion.resolution(for: try ["Headphones", "prod9"].map(pid), among: catalogue) == nil)  // one unknown
+        #expect(ProductSuggestion.resolution(for: [try pid("boxes")], among: catalogue) == nil)  // Box and Boxes
+        #expect(ProductSuggestion.resolution(for: [], among: catalogue) == nil)
+    }
+
     @Test func anOrderIdIsNamedAsOne() throws {
         #expect(ProductSuggestion.text(for: [try pid("ord_dexgytbna1r53pg8my65")], among: try Self.catalogue())
                 == " 'ord_dexgytbna1r53pg8my65' is an order id, not a product's: orders are looked up with get_order.")

@@ -10,8 +10,8 @@ public enum AgentProfile: String, Sendable, CaseIterable {
     case small
 
     /// The profile for a model behind the `--compat` preset: `small` for the bundled local model's
-    /// server (llama-cpp), `capable` otherwise.
-    public static func forCompat(_ preset: String) -> AgentProfile { preset == "llama-cpp" ? .small : .capable }
+    /// servers (llama-cpp, llama-server), `capable` otherwise.
+    public static func forCompat(_ preset: String) -> AgentProfile { ["llama-cpp", "llama-server"].contains(preset) ? .small : .capable }
 
     /// A sub-agent's first step must call the tool its delegation named: a small model given only
     /// a task often answered it without any call, inventing "prod1 has 10 units in stock". A
@@ -33,7 +33,7 @@ public enum AgentProfile: String, Sendable, CaseIterable {
         if self == .small { policies += [RepeatedSuccess(), DelegationStart()] as [any AgentPolicy] }
         policies.append(EmptyReply())
         if self == .small { policies.append(RepeatOnlySteps()) }
-        if let goal { policies.append(GoalReached(isReached: goal)) }
+        if let goal { policies.append(GoalReached(isReached: goal, hostAnswers: self == .small)) }
         return policies
     }
 
