@@ -11,11 +11,15 @@ public struct AgentLimits: Sendable {
     public var maxMalformedSteps: Int
     /// Tool calls of one message run at once (1: in order).
     public var maxConcurrentTools: Int
+    /// The model may send several calls in one message (run `maxConcurrentTools` at once): by
+    /// default when they can run side by side; a small manager's plan runs them in order.
+    public var severalCallsPerStep: Bool
 
-    public init(maxSteps: Int, maxMalformedSteps: Int = 3, maxConcurrentTools: Int = 1) {
+    public init(maxSteps: Int, maxMalformedSteps: Int = 3, maxConcurrentTools: Int = 1, severalCallsPerStep: Bool? = nil) {
         self.maxSteps = maxSteps
         self.maxMalformedSteps = maxMalformedSteps
         self.maxConcurrentTools = maxConcurrentTools
+        self.severalCallsPerStep = severalCallsPerStep ?? (maxConcurrentTools > 1)
     }
 }
 
@@ -36,6 +40,9 @@ struct AgentLoop: Sendable {
     var policies: [any AgentPolicy] = []
     /// The first step must call the tool the delegation named (see `AgentProfile.forcesFirstTool`).
     var forcesFirstTool = false
+    /// The first step must call tools, as a list where the server holds replies to a schema: a
+    /// small manager's plan (see `AgentProfile.managerLimits`).
+    var plansFirst = false
     /// On a server that answers only through `final_answer`, the model need not answer once a call
     /// succeeded (see `EmptyReply`).
     var resultsCanAnswer = false
@@ -148,7 +155,8 @@ struct AgentLoop: Sendable {
     /// delegations): the run then stops, and asks for its answer with the task and the last exchange only.
     private func next(_ state: inout State, step: Int, firstTool: String?) async throws(AgentFailure) -> (ChatResponse, Int)? {
         let resultsAnswer = resultsCanAnswer && !view(state, firstTool).succeeded.isEmpty
-        let choice: ToolChoice = if step == 1, forcesFirstTool, let firstTool { .function(firstTool) } else { .auto }
+        let choice: ToolChoice = if step == 1, forcesFirstTool, let firstTool { .function(firstTool) }
+            else if step == 1, plansFirst { .required } else { .auto }
         do {
             return try await ask(state.messages, choice: choice, step: step, answerRequired: !resultsAnswer)
         } catch {
@@ -218,7 +226,7 @@ struct AgentLoop: Sendable {
     private func ask(_ messages: [ChatMessage], choice: ToolChoice, step: Int,
                      answerRequired: Bool = true) async throws(AgentFailure) -> (ChatResponse, Int) {
         let request = ChatRequest(messages: messages, tools: tools.map(\.definition), toolChoice: choice,
-                                  parallelToolCalls: limits.maxConcurrentTools > 1, answerRequired: answerRequired)
+                                  parallelToolCalls: limits.severalCallsPerStep, answerRequired: answerRequired)
         let started = ContinuousClock.now
         let response: ChatResponse
         do { response = try await llm.complete(request) } catch {
@@ -271,6 +279,13 @@ struct AgentLoop: Sendable {
     /// Puts one message's calls through the policies' checks, in order (a call is checked against
     /// the ones before it in the message), then runs them, at most `maxConcurrentTools` at once.
     private func execute(_ calls: [ToolCall], step: Int, run: RunView) async throws(AgentFailure) -> [Executed] {
+        if calls.count > 1, limits.maxConcurrentTools == 1 {
+            let steps = calls.enumerated().map { index, call in
+                let tool = (try? ToolArguments.parse(call.arguments).get())?["tool"]?.stringValue
+                return "\(index + 1). \(call.name)" + (tool.map { " \($0)" } ?? "")
+            }
+            tracer.emit(TraceEvent(kind: .plan, agent: id, step: step, message: steps.joined(separator: "  ")))
+        }
         var earlier: [CallKey] = []
         let checked = calls.map { call -> Checked in
             let result = check(call, earlier: earlier, run: run)

@@ -40,6 +40,8 @@ public final class ConsoleTraceSink: TraceSink {
             let meta = parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
             let text = event.message.flatMap { $0.isEmpty ? nil : " \"\(short($0, 160))\"" } ?? ""
             return "\(head)\(paint("model", "36"))\(meta)\(text)"
+        case .plan:
+            return "\(head)\(paint("plan", "36")): \(short(event.message ?? "", 300))"
         case .toolCall:
             let arguments = event.arguments.map { short(JSONWriter.string($0), 240) } ?? ""
             return "\(head)\(paint("→ \(event.tool ?? "?")", "33")) \(arguments)"

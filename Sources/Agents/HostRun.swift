@@ -155,10 +155,12 @@ public enum HostRun {
         var loop = AgentLoop(id: id, role: "manager",
                              systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool, profile: settings.profile),
                              tools: delegates,
-                             limits: AgentLimits(maxSteps: settings.managerMaxSteps, maxMalformedSteps: settings.maxMalformedSteps,
-                                                 maxConcurrentTools: settings.maxParallelDelegations),
+                             limits: settings.profile.managerLimits(maxSteps: settings.managerMaxSteps,
+                                                                    maxMalformedSteps: settings.maxMalformedSteps,
+                                                                    maxParallel: settings.maxParallelDelegations),
                              llm: models.model(for: "manager"), tracer: tracer, log: log)
         loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal)
+        loop.plansFirst = settings.profile == .small
         loop.ledger = ledger
         return loop
     }

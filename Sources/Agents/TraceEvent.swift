@@ -9,6 +9,8 @@ public struct TraceEvent: Sendable {
         case agentStarted = "agent_started"
         /// A model call returned (`step`, duration, tokens, how many tool calls).
         case modelReplied = "model_replied"
+        /// A message's calls, which run in order (a small manager's plan).
+        case plan
         case toolCall = "tool_call"
         case toolResult = "tool_result"
         case agentFinished = "agent_finished"

@@ -48,7 +48,8 @@ public struct WireFormat: Sendable {
     }
 
     /// With `toolCallSchema`: the replies `choice` allows, as a schema. One call is
-    /// `{"name": <a tool>, "arguments": <its parameters>}`; with `parallel`, a list of them too.
+    /// `{"name": <a tool>, "arguments": <its parameters>}`; with `parallel`, a list of them too,
+    /// and `.required` asks for a list (a small model asked for one call or a list wrote one).
     /// (`.none` allows no call, so it is sent as it is, without a schema.)
     private func callSchema(_ tools: [ToolDefinition], choice: ToolChoice, parallel: Bool) -> JSONValue {
         let allowed = if case .function(let name) = choice { tools.filter { $0.name == name } } else { tools }
@@ -58,8 +59,12 @@ public struct WireFormat: Sendable {
              "required": ["name", "arguments"]]
         }
         let one: JSONValue = calls.count == 1 ? calls[0] : ["anyOf": .array(calls)]
-        guard parallel, case .auto = choice else { return one }
-        return ["anyOf": [one, ["type": "array", "items": one, "minItems": 1]]]
+        let list: JSONValue = ["type": "array", "items": one, "minItems": 1]
+        switch choice {
+        case .auto where parallel: return ["anyOf": [one, list]]
+        case .required where parallel: return list  // a list of calls, a plan: one model call for several steps
+        default: return one
+        }
     }
 
     /// The schema the model is shown, with the `Compatibility` options applied.

@@ -27,6 +27,17 @@ public enum AgentProfile: String, Sendable, CaseIterable {
         }
     }
 
+    /// The manager's limits. A small manager plans: its first reply may list every delegation
+    /// the instruction needs, which run in order, each agent seeing what the ones before it wrote
+    /// (a new order's id), so it is asked again only when they are done (one model call where it
+    /// was one per delegation, each over its whole context). A capable one's delegations run side
+    /// by side, up to `maxParallel`.
+    func managerLimits(maxSteps: Int, maxMalformedSteps: Int, maxParallel: Int) -> AgentLimits {
+        self == .small
+            ? AgentLimits(maxSteps: maxSteps, maxMalformedSteps: maxMalformedSteps, maxConcurrentTools: 1, severalCallsPerStep: true)
+            : AgentLimits(maxSteps: maxSteps, maxMalformedSteps: maxMalformedSteps, maxConcurrentTools: maxParallel)
+    }
+
     /// The manager's policies. `goal`: whether the instruction is done (`process-orders`).
     func managerPolicies(delegates: [String], goal: (@Sendable () -> Bool)?) -> [any AgentPolicy] {
         var policies: [any AgentPolicy] = [SchemaCheck(toolNames: delegates, foreignTools: HostRun.foreignTools(for: nil))]
