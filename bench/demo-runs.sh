@@ -44,3 +44,7 @@ PY
 done
 median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
 echo "demo: $ok of $runs runs succeeded; median wall time $median s"
+if [ -n "$LOCAL_LLM" ] && [ -f .llm/server.pid ]; then
+  rss=$(ps -o rss= -p "$(cat .llm/server.pid)" 2>/dev/null || true)
+  [ -z "$rss" ] || echo "local model server: resident memory $(( rss / 1024 )) MiB after the runs (one process)"
+fi

@@ -15,7 +15,7 @@ def main() -> None:
     parser.add_argument("--ctx", type=int, default=16384, help="context tokens in all, shared by the slots")
     parser.add_argument("--parallel", type=int, default=4, help="slots: requests served at once")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--cache-ram-mib", type=int, default=512,
+    parser.add_argument("--cache-ram-mib", type=int, default=256,
                         help="host memory for prompts moved out of a slot, restored when they come back")
     args = parser.parse_args()
 

@@ -16,7 +16,7 @@
 # Progress goes to stderr.
 #
 # Environment: LLM_PORT (default: a free port), LLM_CTX (16384 tokens in all, shared by the slots),
-# LLM_SLOTS (4), LLM_THREADS (number of cores), LLM_CACHE_MIB (512: host memory for prompts moved
+# LLM_SLOTS (4), LLM_THREADS (number of cores), LLM_CACHE_MIB (256: host memory for prompts moved
 # out of a slot).
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore
@@ -129,7 +129,7 @@ start)
     for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
     exec setsid nohup "$VENV/bin/python" "$ROOT/scripts/llm_server.py" --model "$MODEL" --port "$port" \
       --ctx "${LLM_CTX:-16384}" --parallel "${LLM_SLOTS:-4}" --threads "${LLM_THREADS:-$(nproc)}" \
-      --cache-ram-mib "${LLM_CACHE_MIB:-512}"
+      --cache-ram-mib "${LLM_CACHE_MIB:-256}"
   ) >"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 600); do

@@ -292,9 +292,23 @@ struct AgentLoop: Sendable {
             if let arguments = result.arguments { earlier.append(CallKey(name: call.name, arguments: arguments)) }
             return result
         }
-        return try await boundedMap(checked, limit: limits.maxConcurrentTools) { checked async throws(AgentFailure) -> Executed in
-            try await execute(checked, step: step)
+        guard plansFirst, checked.count > 1 else {
+            return try await boundedMap(checked, limit: limits.maxConcurrentTools) { checked async throws(AgentFailure) -> Executed in
+                try await execute(checked, step: step)
+            }
         }
+        // A plan stops at its first failed step: the steps after it may need what it was to make
+        // (a shipment of the order a failed create_order was to create), and the model replans.
+        var executed: [Executed] = []
+        for var next in checked {
+            if let failed = executed.firstIndex(where: { $0.record.isError && !$0.record.rejected }) {
+                next.decision = .refuse(Refusal("Not run: step \(failed + 1) of your plan (\(checked[failed].call.name)) failed "
+                    + "first, so the steps after it were not run. Nothing was called."))
+                next.policy = "plan-stops-at-failure"
+            }
+            executed.append(try await execute(next, step: step))
+        }
+        return executed
     }
 
     private func check(_ call: ToolCall, earlier: [CallKey], run: RunView) -> Checked {

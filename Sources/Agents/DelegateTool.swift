@@ -22,6 +22,10 @@ struct DelegateTool: AgentTool {
     var grounding: RequestGrounding?
     /// What `tool` means, in the manager's words (see `AgentProfile.toolFieldDescription`).
     var toolDescription = "The tool the agent starts with."
+    /// The delegation failed unless the call it named succeeded, even when the agent answered
+    /// (small profile: an agent whose create_order was refused answered "not enough stock", and a
+    /// plan must not go on to ship). A capable agent may reach its goal with other calls.
+    var namedCallMustSucceed = false
 
     var definition: ToolDefinition {
         ToolDefinition(
@@ -47,7 +51,8 @@ struct DelegateTool: AgentTool {
         let record = try await makeAgent(role, tool).run(task: task, firstTool: tool)
         var content = data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? [], grounding: grounding) }
-        return ToolOutcome(isError: record.status != .completed, content: content, record: Self.report(record))
+        let namedCallFailed = namedCallMustSucceed && !record.toolResults.contains { $0.name == tool && !$0.isError }
+        return ToolOutcome(isError: record.status != .completed || namedCallFailed, content: content, record: Self.report(record))
     }
 
     /// What a sub-agent is given: the user's own words, from which it takes the values (a small

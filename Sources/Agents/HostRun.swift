@@ -150,7 +150,8 @@ public enum HostRun {
         }
         let delegates: [any AgentTool] = AgentRole.allCases.map {
             DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger,
-                         grounding: grounding, toolDescription: settings.profile.toolFieldDescription)
+                         grounding: grounding, toolDescription: settings.profile.toolFieldDescription,
+                         namedCallMustSucceed: settings.profile == .small)
         }
         var loop = AgentLoop(id: id, role: "manager",
                              systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool, profile: settings.profile),

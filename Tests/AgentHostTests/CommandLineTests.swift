@@ -32,7 +32,7 @@ import Testing
         #expect(deepseek.stderr.contains("set DEEPSEEK_API_KEY"))
         let compat = try await agentHost(["run", "x", "--model", "ollama/x", "--compat", "nope"])
         #expect(compat.status == 3)
-        #expect(compat.stderr.contains("unknown --compat 'nope'; use one of llama-cpp, openai"))
+        #expect(compat.stderr.contains("unknown --compat 'nope'; use one of llama-cpp, llama-server, openai"))
     }
 
     @Test func badOrdersFilesAreRefusedBeforeAnythingStarts() async throws {

@@ -87,6 +87,12 @@ import Testing
         #expect(tasks.last?.hasSuffix(#"Order: <data>{"items":[{"product_id":"prod3","quantity":3}],"delivery_address":"456 Elm St"}</data>"#) == true)
         // The live trace on stderr, and the same events as JSON lines.
         #expect(result.stderr.contains("manager#2") && result.stderr.contains("orders#2") && result.stderr.contains("→ create_order"))
+        // The small profile's manager plans: one model call per order, asked for a list of calls,
+        // shown as a plan; the host answers once the order is in transit.
+        #expect(llm.requests("manager").count == 2)
+        #expect(llm.requests("manager").allSatisfy { $0.body["tool_choice"] == "required" && $0.body["parallel_tool_calls"] == true })
+        #expect(result.stderr.contains("plan: 1. orders create_order  2. delivery update_delivery_status"))
+        #expect(answer.allSatisfy { $0.contains("Done: that completes the instruction.") })
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
         let events = try lines.map { try JSONParser.parse(String($0)) }
         // (The server's own stderr lines, relayed as warnings, may come before the run starts.)

@@ -24,7 +24,9 @@ import Testing
                 .answer("No orders."),
             ]),
         ]
-        let outcome = try await HostHarness.run("Check prod1 and list the orders.", routes: routes, database: database)
+        // (A capable manager's delegations run side by side; a small one's plan runs in order.)
+        let outcome = try await HostHarness.run("Check prod1 and list the orders.", routes: routes, database: database,
+                                                settings: HostSettings(profile: .capable))
         #expect(outcome.report.status == .completed)
 
         let inventory = try #require(outcome.llm.requests("inventory").first)

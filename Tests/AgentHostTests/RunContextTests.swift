@@ -143,24 +143,34 @@ import TestSupport
                 },
                 shipAgain,
             ]),
-            .agent("orders", [.calls([.init("create_order", Self.order)])]),
+            // (A capable agent answers after its call; a small one is done with it.)
+            .agent("orders", [.calls([.init("create_order", Self.order)]), .answer("Created.")]),
             .agent("delivery", [
                 .dynamic { request in
                     .calls(Request.orderIDs(in: request.task).map { .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"]) })
                 },
+                .answer("Shipped."),
             ]),
         ]
         let goal: RunGoal = { writes in
             writes.contains { $0.tool == "update_delivery_status" && $0.result["status"] == "in_transit" }
         }
         let outcome = try await HostHarness.run(instructions: ["Order one smartphone to 7 Oak St and ship it."], routes: routes,
-                                                database: database, goal: goal)
+                                                database: database, settings: HostSettings(profile: .capable), goal: goal)
         #expect(outcome.report.status == .completed)
         #expect(outcome.report.finalAnswer.hasPrefix("Created and shipped.\nChanges: create_order "))
         let managerRequests = outcome.llm.requests("manager")
         #expect(managerRequests.count == 3 && managerRequests.last?.body["tool_choice"] == "none")
         #expect(managerRequests.last?.messages.last?["content"]?.stringValue?.hasPrefix("That completes the instruction.") == true)
-        #expect(outcome.llm.requests("delivery").count == 1)  // one delivery agent, done with its call
+        #expect(outcome.llm.requests("delivery").count == 2)  // one delivery agent: its call, then its answer
+        // In the small profile the host answers: no model call for it.
+        let databaseSmall = try await TestDatabase.make("goalsmall")
+        defer { databaseSmall.drop() }
+        let small = try await HostHarness.run(instructions: ["Order one smartphone to 7 Oak St and ship it."], routes: routes,
+                                              database: databaseSmall, goal: goal)
+        #expect(small.report.finalAnswer.hasPrefix("Done: that completes the instruction.\nChanges: create_order "))
+        #expect(small.llm.requests("manager").count == 2)
+        #expect(small.llm.requests("delivery").count == 1)  // one delivery agent, done with its call
         // Without the goal, the same script goes on to ship again.
         let database2 = try await TestDatabase.make("nogoal")
         defer { database2.drop() }

@@ -481,7 +481,11 @@ extension HostMadeTests {
         let routes: [ScriptedLLMServer.Route] = [
             .agent("manager", [.calls([.init("orders", ["tool": "create_order", "task": "2 Headphones to 50 King St"])]),
                                .answer("Placed.")]),
-            .agent("orders", [.calls([.init("create_order", order("Headphones"))]), .answer("Headphones were not found."),
+            // (With an unknown id beside it, the ToolServer does not read the name as prod3 itself.)
+            .agent("orders", [.calls([.init("create_order", ["delivery_address": "50 King St",
+                                                             "items": [["quantity": 2, "product_id": "Headphones"],
+                                                                       ["quantity": 1, "product_id": "prod9"]]])]),
+                              .answer("Headphones were not found."),
                               .calls([.init("create_order", order("prod3"))])]),
         ]
         let outcome = try await HostHarness.run("A customer at 50 King St wants 2 Headphones.", routes: routes, database: database)

@@ -45,16 +45,12 @@ enum DemoScript {
                 return "\(id) x\(quantity)"
             }
             let address = order["delivery_address"]?.stringValue ?? ""
+            // The small profile's plan: both delegations in the first reply, run in order; the
+            // delivery agent reads the order the orders agent made ("Already done: …"), and the
+            // host answers once the order is in transit.
             return [
-                .calls([.init("orders", ["tool": "create_order", "task": .string("Create an order of \(lines.joined(separator: " and ")) to \"\(address)\".")])]),
-                .dynamic { request in
-                    let ids = Request.orderIDs(in: request.lastResultText)
-                    return .calls([.init("delivery", ["tool": "update_delivery_status", "task": .string("Set order \(ids.joined(separator: " and ")) to in_transit.")])])
-                },
-                .dynamic { request in
-                    let ids = Request.orderIDs(in: request.toolMessages.compactMap { $0["content"]?.stringValue }.joined())
-                    return .answer("Created and shipped \(ids.joined(separator: " and ")).")
-                },
+                .calls([.init("orders", ["tool": "create_order", "task": .string("Create an order of \(lines.joined(separator: " and ")) to \"\(address)\".")]),
+                        .init("delivery", ["tool": "update_delivery_status", "task": "Set the order just created to in_transit."])]),
             ]
         }
         let orders: [ScriptedLLMServer.Turn] = [orderA, orderB].map { order in .calls([.init("create_order", order)]) }

@@ -1,0 +1,62 @@
+import Agents
+import Foundation
+import JSON
+import Testing
+import TestSupport
+
+/// A small manager's plan: its first reply lists the delegations, which run in order, each
+/// agent told what the ones before it wrote; the plan stops at its first failed step.
+@Suite struct PlanTests {
+    @Test func aPlanRunsInOrderInOneModelCall() async throws {
+        let database = try await TestDatabase.make("plan")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["tool": "create_order", "task": "1 Smartphone (prod2) to 7 Oak St"]),
+                        .init("delivery", ["tool": "update_delivery_status", "task": "Ship the order just created."])]),
+                .answer("Created and shipped."),
+            ]),
+            .agent("orders", [.calls([.init("create_order", ["items": [["product_id": "prod2", "quantity": 1]],
+                                                             "delivery_address": "7 Oak St"])])]),
+            .agent("delivery", [.dynamic { request in
+                .calls(ScriptedLLMServer.Request.orderIDs(in: request.task).map {
+                    .init("update_delivery_status", ["order_id": .string($0), "status": "in_transit"])
+                })
+            }]),
+        ]
+        let outcome = try await HostHarness.run("Order one Smartphone (prod2) to 7 Oak St and ship it.", routes: routes, database: database)
+        #expect(try database.orders().map { $0["status"]?.stringValue } == ["in_transit"])
+        let manager = outcome.llm.requests("manager")
+        #expect(manager.count == 2)  // the plan, then the answer
+        #expect(manager.first?.body["tool_choice"] == "required" && manager.first?.body["parallel_tool_calls"] == true)
+        #expect(manager.last?.body["tool_choice"] == "auto")
+        // The delivery agent was told the order the orders agent had made.
+        #expect(outcome.llm.requests("delivery").first?.task.contains("Already done: create_order ord_") == true)
+        #expect(outcome.trace.contains("plan: 1. orders create_order  2. delivery update_delivery_status"))
+    }
+
+    @Test func aPlanStopsAtItsFirstFailedStep() async throws {
+        let database = try await TestDatabase.make("planstop")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["tool": "create_order", "task": "50 Laptops (prod1) to 1 Ash St"]),
+                        .init("delivery", ["tool": "update_delivery_status", "task": "Ship the order just created."])]),
+                .answer("Only 10 Laptops are in stock: nothing was ordered."),
+            ]),
+            // Its create_order is refused (10 in stock); it answers all the same.
+            .agent("orders", [.calls([.init("create_order", ["items": [["product_id": "prod1", "quantity": 50]],
+                                                             "delivery_address": "1 Ash St"])]),
+                              .answer("Only 10 Laptops in stock.")]),
+        ]
+        let outcome = try await HostHarness.run("Order 50 Laptops (prod1) for 1 Ash St and ship it.", routes: routes, database: database)
+        #expect(try database.orders().isEmpty)
+        #expect(outcome.llm.requests("delivery").isEmpty && outcome.llm.requests("unmatched").isEmpty)
+        let results = try #require(outcome.llm.requests("manager").last?.lastToolResults)
+        #expect(results.count == 2)
+        #expect(results.last?["content"]?.stringValue == "Not run: step 1 of your plan (orders) failed first, so the steps after it "
+                + "were not run. Nothing was called.")
+        #expect(outcome.report.finalAnswer.hasPrefix("Only 10 Laptops are in stock"))
+        #expect(outcome.trace.contains("[plan-stops-at-failure]"))
+    }
+}
