@@ -19,8 +19,10 @@ if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
   export LLM_COMPAT=${LLM_COMPAT:-llama-server}
   export AGENT_PROFILE=${AGENT_PROFILE:-small}
   # One attempt: a retry would only queue behind a request the server is still working on. The
-  # step limits bound a run of a model that loses its way.
-  LOCAL_LLM_LIMITS=(--llm-timeout 90 --llm-attempts 1 --manager-max-steps 10 --max-steps 6)
+  # step limits bound a run of a model that loses its way: a small sub-agent makes the one call it
+  # was sent for, and two more tries are all it used to good effect (six let it try every status
+  # of a shipment the request did not ask for, 35 s).
+  LOCAL_LLM_LIMITS=(--llm-timeout 90 --llm-attempts 1 --manager-max-steps 10 --max-steps 3)
 fi
 
 local_llm_warm_up() {
