@@ -41,8 +41,11 @@ struct AgentLoop: Sendable {
     /// The first step must call the tool the delegation named (see `AgentProfile.forcesFirstTool`).
     var forcesFirstTool = false
     /// The first step must call tools, as a list where the server holds replies to a schema: a
-    /// small manager's plan (see `AgentProfile.managerLimits`).
+    /// small manager's plan for a command whose steps are known (`process-orders`: create, then
+    /// ship). Asked for after the task, so that the cached prompt before it stays the same.
     var plansFirst = false
+    static let planRequest = "Reply with the list of every delegation this needs, in order: they run one after another, "
+        + "and each agent is told what the ones before it wrote (a new order's id)."
     /// On a server that answers only through `final_answer`, the model need not answer once a call
     /// succeeded (see `EmptyReply`).
     var resultsCanAnswer = false
@@ -76,7 +79,7 @@ struct AgentLoop: Sendable {
     func run(task: String, firstTool: String? = nil) async throws(AgentFailure) -> AgentRecord {
         let started = ContinuousClock.now
         tracer.emit(TraceEvent(kind: .agentStarted, agent: id, message: task))
-        var state = State(messages: [.system(systemPrompt), .user(task)])
+        var state = State(messages: [.system(systemPrompt), .user(plansFirst ? task + "\n" + Self.planRequest : task)])
         func record(_ status: RunStatus) -> AgentRecord {
             AgentRecord(id: id, role: role, task: task, status: status, answer: state.answer ?? "", steps: state.steps,
                         note: state.note, durationMs: (ContinuousClock.now - started).milliseconds)

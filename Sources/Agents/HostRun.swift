@@ -158,10 +158,10 @@ public enum HostRun {
                              tools: delegates,
                              limits: settings.profile.managerLimits(maxSteps: settings.managerMaxSteps,
                                                                     maxMalformedSteps: settings.maxMalformedSteps,
-                                                                    maxParallel: settings.maxParallelDelegations),
+                                                                    maxParallel: settings.maxParallelDelegations, plans: goal != nil),
                              llm: models.model(for: "manager"), tracer: tracer, log: log)
         loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal)
-        loop.plansFirst = settings.profile == .small
+        loop.plansFirst = settings.profile == .small && goal != nil
         loop.ledger = ledger
         return loop
     }

@@ -60,9 +60,7 @@ enum ManagerPrompt {
         let finish = finalAnswerTool ? "call final_answer with" : "reply with"
         // A small agent makes the one call it is named; a capable one may look up what it needs first.
         let delegation = profile == .small
-            ? "one product, order or change per task: an agent makes the one call you name. First reply with the "
-                + "list of every delegation the instruction needs, in order: they run one after another, and each "
-                + "agent is told what the ones before it wrote (a new order's id)."
+            ? "one product, order or change per task: an agent makes the one call you name."
             : "one product, order or change per task, naming the call it is for: a read tool to look something up, "
                 + "the write tool to make a change (the agent may look up what it needs first)."
         return """

@@ -83,8 +83,9 @@ import Testing
         // Each order has its own manager, whose instruction carries the order as data, last.
         let tasks = Array(Set(llm.requests("manager").map(\.task))).sorted()
         #expect(tasks.count == 2)
-        #expect(tasks.first?.hasSuffix(#"Order: <data>{"items":[{"product_id":"prod1","quantity":2},{"product_id":"prod2","quantity":1}],"delivery_address":"123 Main St"}</data>"#) == true)
-        #expect(tasks.last?.hasSuffix(#"Order: <data>{"items":[{"product_id":"prod3","quantity":3}],"delivery_address":"456 Elm St"}</data>"#) == true)
+        // (then the request for a plan: see PlanTests)
+        #expect(tasks.first?.contains(#"Order: <data>{"items":[{"product_id":"prod1","quantity":2},{"product_id":"prod2","quantity":1}],"delivery_address":"123 Main St"}</data>\#nReply with the list"#) == true)
+        #expect(tasks.last?.contains(#"Order: <data>{"items":[{"product_id":"prod3","quantity":3}],"delivery_address":"456 Elm St"}</data>\#nReply with the list"#) == true)
         // The live trace on stderr, and the same events as JSON lines.
         #expect(result.stderr.contains("manager#2") && result.stderr.contains("orders#2") && result.stderr.contains("→ create_order"))
         // The small profile's manager plans: one model call per order, asked for a list of calls,
