@@ -44,6 +44,9 @@ struct AgentLoop: Sendable {
     /// small manager's plan for a command whose steps are known (`process-orders`: create, then
     /// ship). Asked for after the task, so that the cached prompt before it stays the same.
     var plansFirst = false
+    /// The first step must call a tool, not answer: a small manager answered requests at once
+    /// ("cancel order …": "Order … has been cancelled.") without delegating anything.
+    var callsFirst = false
     static let planRequest = "Reply with the list of every delegation this needs, in order: they run one after another, "
         + "and each agent is told what the ones before it wrote (a new order's id)."
     /// On a server that answers only through `final_answer`, the model need not answer once a call
@@ -159,7 +162,7 @@ struct AgentLoop: Sendable {
     private func next(_ state: inout State, step: Int, firstTool: String?) async throws(AgentFailure) -> (ChatResponse, Int)? {
         let resultsAnswer = resultsCanAnswer && !view(state, firstTool).succeeded.isEmpty
         let choice: ToolChoice = if step == 1, forcesFirstTool, let firstTool { .function(firstTool) }
-            else if step == 1, plansFirst { .required } else { .auto }
+            else if step == 1, plansFirst || callsFirst { .required } else { .auto }
         do {
             return try await ask(state.messages, choice: choice, step: step, answerRequired: !resultsAnswer)
         } catch {

@@ -162,6 +162,7 @@ public enum HostRun {
                              llm: models.model(for: "manager"), tracer: tracer, log: log)
         loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal)
         loop.plansFirst = settings.profile == .small && goal != nil
+        loop.callsFirst = settings.profile == .small
         loop.ledger = ledger
         return loop
     }

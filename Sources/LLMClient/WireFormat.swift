@@ -49,10 +49,15 @@ public struct WireFormat: Sendable {
 
     /// With `toolCallSchema`: the replies `choice` allows, as a schema. One call is
     /// `{"name": <a tool>, "arguments": <its parameters>}`; with `parallel`, a list of them too,
-    /// and `.required` asks for a list (a small model asked for one call or a list wrote one).
+    /// and `.required` asks for a list (a small model asked for one call or a list wrote one);
+    /// `.required` never allows the final answer.
     /// (`.none` allows no call, so it is sent as it is, without a schema.)
     private func callSchema(_ tools: [ToolDefinition], choice: ToolChoice, parallel: Bool) -> JSONValue {
-        let allowed = if case .function(let name) = choice { tools.filter { $0.name == name } } else { tools }
+        let allowed = switch choice {
+        case .function(let name): tools.filter { $0.name == name }
+        case .required: tools.filter { $0.name != Compatibility.finalAnswerToolName }  // a call, not the answer
+        case .auto, .none: tools
+        }
         let calls: [JSONValue] = allowed.map { tool in
             ["type": "object",
              "properties": ["name": ["const": .string(tool.name)], "arguments": parameters(of: tool)],

@@ -247,7 +247,7 @@ import Testing
     }
 
     @Test func llamaServerRepliesAreHeldToAToolCallBySchema() async throws {
-        let llm = try ScriptedLLMServer([.any([Self.llamaServer, Self.llamaServer, Self.llamaServer])])
+        let llm = try ScriptedLLMServer([.any([Self.llamaServer, Self.llamaServer, Self.llamaServer, Self.llamaServer])])
         defer { llm.stop() }
         let client = try scriptedClient(llm, compatibility: .llamaServer)
         let call = try await client.complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool], parallelToolCalls: false))
@@ -270,6 +270,12 @@ import Testing
         _ = try await client.complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool], parallelToolCalls: true))
         let either = llm.requests[2].body["response_format"]?["json_schema"]?["schema"]?["anyOf"]?.arrayValue ?? []
         #expect(either.count == 2 && either.last?["type"] == "array")
+
+        // "A call, not the answer": `.required` leaves the final answer out.
+        _ = try await client.complete(ChatRequest(messages: afterOneToolCall, tools: [checkStockTool], toolChoice: .required,
+                                                  parallelToolCalls: false))
+        let required = llm.requests[3].body["response_format"]?["json_schema"]?["schema"]
+        #expect(required?["properties"]?["name"]?["const"] == "check_stock")
     }
 
     @Test func connectionErrorsAreRetriedThenReported() async throws {
