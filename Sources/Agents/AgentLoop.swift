@@ -11,15 +11,11 @@ public struct AgentLimits: Sendable {
     public var maxMalformedSteps: Int
     /// Tool calls of one message run at once (1: in order).
     public var maxConcurrentTools: Int
-    /// The model may send several calls in one message (run `maxConcurrentTools` at once): by
-    /// default when they can run side by side; a small manager's plan runs them in order.
-    public var severalCallsPerStep: Bool
 
-    public init(maxSteps: Int, maxMalformedSteps: Int = 3, maxConcurrentTools: Int = 1, severalCallsPerStep: Bool? = nil) {
+    public init(maxSteps: Int, maxMalformedSteps: Int = 3, maxConcurrentTools: Int = 1) {
         self.maxSteps = maxSteps
         self.maxMalformedSteps = maxMalformedSteps
         self.maxConcurrentTools = maxConcurrentTools
-        self.severalCallsPerStep = severalCallsPerStep ?? (maxConcurrentTools > 1)
     }
 }
 
@@ -232,7 +228,7 @@ struct AgentLoop: Sendable {
     private func ask(_ messages: [ChatMessage], choice: ToolChoice, step: Int,
                      answerRequired: Bool = true) async throws(AgentFailure) -> (ChatResponse, Int) {
         let request = ChatRequest(messages: messages, tools: tools.map(\.definition), toolChoice: choice,
-                                  parallelToolCalls: limits.severalCallsPerStep, answerRequired: answerRequired)
+                                  parallelToolCalls: limits.maxConcurrentTools > 1 || plansFirst, answerRequired: answerRequired)
         let started = ContinuousClock.now
         let response: ChatResponse
         do { response = try await llm.complete(request) } catch {

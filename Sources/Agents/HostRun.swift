@@ -158,7 +158,7 @@ public enum HostRun {
                              tools: delegates,
                              limits: settings.profile.managerLimits(maxSteps: settings.managerMaxSteps,
                                                                     maxMalformedSteps: settings.maxMalformedSteps,
-                                                                    maxParallel: settings.maxParallelDelegations, plans: goal != nil),
+                                                                    maxParallel: settings.maxParallelDelegations),
                              llm: models.model(for: "manager"), tracer: tracer, log: log)
         loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal)
         loop.plansFirst = settings.profile == .small && goal != nil

@@ -138,9 +138,14 @@ private func outcome(resolvingNamesIn arguments: JSONObject, store: any OrderSto
         case .productsNotFound(let ids): unknown = ids
         default: return .failure(await message(for: error, suggestingFrom: store))
         }
-        guard let catalogue = try? await store.products(limit: Int(ListProductsCommand.maxLimit), lowStockBelow: nil),
-              let resolved = ProductSuggestion.resolution(for: unknown, among: catalogue) else {
-            return .failure(await message(for: error, suggestingFrom: store))
+        guard let catalogue = try? await store.products(limit: Int(ListProductsCommand.maxLimit), lowStockBelow: nil) else {
+            return .failure(error.message)
+        }
+        guard let resolved = ProductSuggestion.resolution(for: unknown, among: catalogue) else {
+            // The catalogue just read gives the suggestion; no second read.
+            let suggestion = ProductSuggestion.text(for: unknown, among: catalogue)
+            if case .productNotFound(let id) = error { return .failure(OrderError.productNotFoundMessage(id, suggestion: suggestion)) }
+            return .failure(OrderError.productsNotFoundMessage(unknown, suggestion: suggestion))
         }
         return await outcome(suggestingFrom: store) { () async throws(OrderError) in
             try await body(replacingProductIDs(in: .object(arguments), with: resolved).objectValue ?? arguments)

@@ -27,20 +27,12 @@ public enum AgentProfile: String, Sendable, CaseIterable {
         }
     }
 
-    /// The manager's limits. A small manager delegates one step at a time; for a command whose
-    /// steps are known (`plans`: `process-orders`, create then ship) it plans: its first reply
-    /// lists every delegation, which run in order, each agent seeing what the ones before it wrote
-    /// (a new order's id), so it is asked again only when they are done (one model call where it
-    /// was one per delegation, each over its whole context). Asked to plan any request, a 1.5B
-    /// model planned steps nobody asked for (a shipment for "create an order") and was both
-    /// slower and no more often right. A capable manager's delegations run side by side, up to
-    /// `maxParallel`.
-    func managerLimits(maxSteps: Int, maxMalformedSteps: Int, maxParallel: Int, plans: Bool = false) -> AgentLimits {
-        switch self {
-        case .small: AgentLimits(maxSteps: maxSteps, maxMalformedSteps: maxMalformedSteps, maxConcurrentTools: 1,
-                                 severalCallsPerStep: plans)
-        case .capable: AgentLimits(maxSteps: maxSteps, maxMalformedSteps: maxMalformedSteps, maxConcurrentTools: maxParallel)
-        }
+    /// The manager's limits. A small manager's delegations run one at a time (a plan's in order,
+    /// see `AgentLoop.plansFirst`: for a command whose steps are known, `process-orders`; asked to
+    /// plan any request, a 1.5B model planned shipments nobody asked for and was both slower and no
+    /// more often right). A capable manager's run side by side, up to `maxParallel`.
+    func managerLimits(maxSteps: Int, maxMalformedSteps: Int, maxParallel: Int) -> AgentLimits {
+        AgentLimits(maxSteps: maxSteps, maxMalformedSteps: maxMalformedSteps, maxConcurrentTools: self == .small ? 1 : maxParallel)
     }
 
     /// The manager's policies. `goal`: whether the instruction is done (`process-orders`).
