@@ -142,7 +142,7 @@ struct ScenarioRunner: Sendable {
                 .map { "\($0.name) \(Self.short(JSONWriter.string($0.arguments)))" }
             return Performance(answer: report.finalAnswer, failure: report.status == .failed ? report.error ?? "failed" : nil,
                                writes: writes, status: report.status.rawValue,
-                               llmCalls: report.agents.map(\.steps.count).reduce(0, +), tokens: report.usage.total,
+                               llmCalls: report.agents.map { $0.steps.filter(\.byModel).count }.reduce(0, +), tokens: report.usage.total,
                                wallMs: report.wallTimeMs)
         case .reference:
             return await performReference(scenario, bindings: bindings, server: server)

@@ -64,18 +64,21 @@ struct AgentLoop: Sendable {
         var note: String?
 
         /// Keeps a step: its calls' results for the model, the calls that reached their tool, the record.
-        mutating func record(_ response: ChatResponse, _ executed: [Executed], step: Int, durationMs: Int, writesAfter: Int) {
+        mutating func record(_ response: ChatResponse, _ executed: [Executed], step: Int, durationMs: Int, writesAfter: Int,
+                             byModel: Bool) {
             for (call, result) in zip(response.toolCalls, executed) {
                 messages.append(.tool(callID: call.id, name: call.name, content: result.content))
             }
             made += executed.map(\.record).filter { !$0.rejected }.map { MadeCall(record: $0, writesAfter: writesAfter) }
             steps.append(StepRecord(step: step, content: response.content, toolCalls: executed.map(\.record),
-                                    usage: response.usage, durationMs: durationMs, finalAnswerRequest: false))
+                                    usage: response.usage, durationMs: durationMs, finalAnswerRequest: false, byModel: byModel))
         }
     }
 
-    /// `firstTool`: the tool the delegation named, which the agent starts with.
-    func run(task: String, firstTool: String? = nil) async throws(AgentFailure) -> AgentRecord {
+    /// `firstTool`: the tool the delegation named, which the agent starts with. `delegated`: the
+    /// call itself, when the manager gave it (see `DelegateTool.calls`): the host makes it as the
+    /// first step, through the same policies, and the model takes over only if more is needed.
+    func run(task: String, firstTool: String? = nil, delegated: CallKey? = nil) async throws(AgentFailure) -> AgentRecord {
         let started = ContinuousClock.now
         tracer.emit(TraceEvent(kind: .agentStarted, agent: id, message: task))
         var state = State(messages: [.system(systemPrompt), .user(plansFirst ? task + "\n" + Self.planRequest : task)])
@@ -84,7 +87,8 @@ struct AgentLoop: Sendable {
                         note: state.note, durationMs: (ContinuousClock.now - started).milliseconds)
         }
         do {
-            try await loop(&state, firstTool: firstTool.flatMap { name in tools.contains { $0.definition.name == name } ? name : nil })
+            let firstTool = firstTool.flatMap { name in tools.contains { $0.definition.name == name } ? name : nil }
+            try await loop(&state, firstTool: firstTool, delegated: firstTool == nil ? nil : delegated)
         } catch {
             let failed = record(.failed)
             log.add(failed)
@@ -106,8 +110,9 @@ struct AgentLoop: Sendable {
         _ = try await ask([.system(systemPrompt), .user("(warm-up: answer 'ready')")], choice: .none, step: 0)
     }
 
-    private func loop(_ state: inout State, firstTool: String?) async throws(AgentFailure) {
+    private func loop(_ state: inout State, firstTool: String?, delegated: CallKey?) async throws(AgentFailure) {
         var malformedSteps = 0
+        func runView(_ state: State) -> RunView { view(state, firstTool, delegated) }
         while state.answer == nil {
             if state.steps.count >= limits.maxSteps {
                 state.note = "step limit (\(limits.maxSteps)) reached"
@@ -118,16 +123,19 @@ struct AgentLoop: Sendable {
                 break
             }
             let step = state.steps.count + 1
-            // The model.
-            guard let (response, ms) = try await next(&state, step: step, firstTool: firstTool) else { break }
+            // The model (or, first, the manager's call).
+            let fromManager = step == 1 ? delegated : nil
+            let reply = if let fromManager { (Self.reply(making: fromManager), 0) }
+                else { try await next(&state, step: step, firstTool: firstTool) }
+            guard let (response, ms) = reply else { break }
             state.messages.append(response.message)
             // Its calls: through the policies, then to the tools.
-            let executed = try await execute(response.toolCalls, step: step, run: view(state, firstTool))
-            state.record(response, executed, step: step, durationMs: ms, writesAfter: ledger?.count ?? 0)
+            let executed = try await execute(response.toolCalls, step: step, run: runView(state))
+            state.record(response, executed, step: step, durationMs: ms, writesAfter: ledger?.count ?? 0, byModel: fromManager == nil)
             if !executed.isEmpty { malformedSteps = executed.allSatisfy(\.record.rejected) ? malformedSteps + 1 : 0 }
             // The step: through the policies.
             let stepView = StepView(content: response.content, calls: executed.map(\.record))
-            guard let (policy, outcome) = firstDecision({ $0.review(stepView, in: view(state, firstTool)) }) else {
+            guard let (policy, outcome) = firstDecision({ $0.review(stepView, in: runView(state)) }) else {
                 if stepView.isAnswer { state.answer = response.content }
                 continue
             }
@@ -156,7 +164,7 @@ struct AgentLoop: Sendable {
     /// nil when the conversation outgrew the model's context (n_ctx 4096 locally, after some 20
     /// delegations): the run then stops, and asks for its answer with the task and the last exchange only.
     private func next(_ state: inout State, step: Int, firstTool: String?) async throws(AgentFailure) -> (ChatResponse, Int)? {
-        let resultsAnswer = resultsCanAnswer && !view(state, firstTool).succeeded.isEmpty
+        let resultsAnswer = resultsCanAnswer && !state.made.contains { !$0.record.isError }
         let choice: ToolChoice = if step == 1, forcesFirstTool, let firstTool { .function(firstTool) }
             else if step == 1, plansFirst || callsFirst { .required } else { .auto }
         do {
@@ -180,9 +188,15 @@ struct AgentLoop: Sendable {
         return nil
     }
 
-    private func view(_ state: State, _ firstTool: String?) -> RunView {
-        RunView(agent: id, firstTool: firstTool, steps: state.steps, made: state.made, writeCount: ledger?.count ?? 0,
-                interventions: state.interventions, canAskPerson: approvals.approver.isInteractive)
+    private func view(_ state: State, _ firstTool: String?, _ delegated: CallKey?) -> RunView {
+        RunView(agent: id, firstTool: firstTool, delegated: delegated, steps: state.steps, made: state.made,
+                writeCount: ledger?.count ?? 0, interventions: state.interventions, canAskPerson: approvals.approver.isInteractive)
+    }
+
+    /// The manager's call as if the model had made it, so that the model reads it as its own
+    /// first step when it must go on (a retry after "order not found").
+    static func reply(making call: CallKey) -> ChatResponse {
+        ChatResponse(content: "", toolCalls: [ToolCall(id: "manager_call", name: call.name, arguments: JSONWriter.string(call.arguments))])
     }
 
     /// Ends the run as a policy said.

@@ -2,9 +2,10 @@ import JSON
 import LLMClient
 import Synchronization
 
-/// One of the manager's tools: `inventory(tool, task)`, `orders(tool, task)`, `delivery(tool, task)`.
-/// A call runs a fresh sub-agent loop on the task, starting with the named tool, and returns its
-/// answer with the results of its tool calls, so the manager does not have to ask again.
+/// One of the manager's tools: `inventory(tool, task)`, `orders(tool, task)`, `delivery(tool, task)`,
+/// or with typed calls (`calls`) `orders(tool, arguments)`, …: the call itself, held to the tool's
+/// schema. A call runs a fresh sub-agent loop on the task, starting with the named tool, and
+/// returns its answer with the results of its tool calls, so the manager does not have to ask again.
 ///
 /// The tool it names says what the delegation is for: a read tool sends the agent to look
 /// something up (it writes nothing, see `LookupOnly`); a write tool, to make that change. A small
@@ -26,9 +27,17 @@ struct DelegateTool: AgentTool {
     /// (small profile: an agent whose create_order was refused answered "not enough stock", and a
     /// plan must not go on to ship). A capable agent may reach its goal with other calls.
     var namedCallMustSucceed = false
+    /// The agent's tools, when a delegation is the call to make rather than a task in words
+    /// (`HostSettings.typedDelegations`): a small manager's notes garbled the request's values
+    /// ("2 Laptops … 9 Pine St" became "prod1, 9, Pine St."), or ran on as lists of tool names. The
+    /// call is held to the tool's own schema (a grammar, with `--compat llama-server`), made by the
+    /// host as the agent's first step, and the agent's later writes keep its values (see
+    /// `DelegatedValuesKept`).
+    var calls: [ToolDefinition]?
 
     var definition: ToolDefinition {
-        ToolDefinition(
+        if let calls { return typedDefinition(calls) }
+        return ToolDefinition(
             name: role.rawValue, description: role.delegateDescription + " Returns its answer and tool results.",
             parameters: ["type": "object",
                          "properties": [
@@ -40,15 +49,47 @@ struct DelegateTool: AgentTool {
                          "required": ["tool", "task"], "additionalProperties": false])
     }
 
+    /// `{"tool", "arguments"}`, one shape per tool (`anyOf`, which a server that holds replies to a
+    /// schema turns into a grammar), each with the tool's own parameters (see `requiredOnly`).
+    private func typedDefinition(_ calls: [ToolDefinition]) -> ToolDefinition {
+        let shapes: [JSONValue] = calls.map { call in
+            ["type": "object", "properties": ["tool": ["const": .string(call.name)], "arguments": Self.requiredOnly(call.parameters)],
+             "required": ["tool", "arguments"], "additionalProperties": false]
+        }
+        return ToolDefinition(
+            name: role.rawValue,
+            description: role.delegateDescription + " Give the call the agent makes: the tool and its arguments. "
+                + "Returns the agent's answer and tool results.",
+            parameters: ["type": "object",
+                         "properties": ["tool": ["type": "string", "enum": .array(calls.map { .string($0.name) })],
+                                        "arguments": ["type": "object"]],
+                         "required": ["tool", "arguments"], "additionalProperties": false,
+                         "anyOf": .array(shapes)])
+    }
+
+    /// A tool's parameters without its optional ones when it has required ones: a small manager
+    /// filled every field it was offered (an order's note "Tracking number: 1234567890", an
+    /// idempotency key "unique_key"). A tool whose fields are all optional (list_orders' filters)
+    /// keeps them.
+    static func requiredOnly(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var object) = schema, let required = object["required"]?.arrayValue?.compactMap(\.stringValue),
+              !required.isEmpty, let properties = object["properties"]?.objectValue else { return schema }
+        var kept = JSONObject()
+        for (name, property) in properties where required.contains(name) { kept[name] = property }
+        object["properties"] = .object(kept)
+        return .object(object)
+    }
+
     var readOnly: Bool { false }
 
     /// Runs a fresh sub-agent on the task (see `DelegationStart` for how a small manager's
     /// delegation is read first).
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         let tool = arguments["tool"]?.stringValue ?? ""
-        let note = arguments["task"]?.stringValue ?? ""
+        let delegated = calls != nil ? arguments["arguments"].map { CallKey(name: tool, arguments: $0) } : nil
+        let note = delegated.map { "\($0.name) \(JSONWriter.string($0.arguments))" } ?? arguments["task"]?.stringValue ?? ""
         let task = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
-        let record = try await makeAgent(role, tool).run(task: task, firstTool: tool)
+        let record = try await makeAgent(role, tool).run(task: task, firstTool: tool, delegated: delegated)
         var content = data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? [], grounding: grounding) }
         let namedCallFailed = namedCallMustSucceed && !record.toolResults.contains { $0.name == tool && !$0.isError }

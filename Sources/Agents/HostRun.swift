@@ -21,6 +21,10 @@ public struct HostSettings: Sendable {
     /// Which writes wait for a person's yes, and who gives it.
     public var approval: ApprovalMode
     public var approver: any Approver
+    /// The manager's delegations are calls (`orders(tool: "create_order", arguments: {…})`) held to
+    /// the tool's schema, rather than tasks in words (see `DelegateTool.calls`). For a small model;
+    /// AgentHost and AgentEval turn it on with the small profile.
+    public var typedDelegations = false
 
     public init(managerMaxSteps: Int = 20, subAgentMaxSteps: Int = 12, maxMalformedSteps: Int = 3,
                 maxParallelDelegations: Int = 3, finalAnswerTool: Bool = false, data: UntrustedData = .json, model: String? = nil,
@@ -148,19 +152,26 @@ public enum HostRun {
                             serverTools: serverTools, settings: settings, tracer: tracer, log: log, ledger: ledger,
                             grounding: grounding, lookup: lookup)
         }
-        let delegates: [any AgentTool] = AgentRole.allCases.map {
-            DelegateTool(role: $0, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger,
+        let delegates: [any AgentTool] = AgentRole.allCases.map { role in
+            DelegateTool(role: role, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger,
                          grounding: grounding, toolDescription: settings.profile.toolFieldDescription,
-                         namedCallMustSucceed: settings.profile == .small)
+                         namedCallMustSucceed: settings.profile == .small,
+                         calls: settings.typedDelegations ? role.toolNames.compactMap { name in
+                             serverTools.first { $0.name == name }.map {
+                                 ToolDefinition(name: $0.name, description: $0.description, parameters: $0.inputSchema)
+                             }
+                         } : nil)
         }
         var loop = AgentLoop(id: id, role: "manager",
-                             systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool, profile: settings.profile),
+                             systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool, profile: settings.profile,
+                                                                typedDelegations: settings.typedDelegations),
                              tools: delegates,
                              limits: settings.profile.managerLimits(maxSteps: settings.managerMaxSteps,
                                                                     maxMalformedSteps: settings.maxMalformedSteps,
                                                                     maxParallel: settings.maxParallelDelegations),
                              llm: models.model(for: "manager"), tracer: tracer, log: log)
-        loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal)
+        loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal,
+                                                         typedDelegations: settings.typedDelegations)
         loop.plansFirst = settings.profile == .small && goal != nil
         loop.callsFirst = settings.profile == .small
         loop.ledger = ledger

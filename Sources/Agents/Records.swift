@@ -47,12 +47,15 @@ public struct StepRecord: Sendable {
     public var durationMs: Int
     /// True for the extra call that asks for a final answer after a limit.
     public var finalAnswerRequest: Bool
+    /// False for a sub-agent's first step when the host made the manager's call (no model call).
+    public var byModel: Bool = true
 
     public var json: JSONValue {
         var out: JSONObject = ["step": .int(Int64(step)), "duration_ms": .int(Int64(durationMs)), "content": .string(content),
                                "tool_calls": .array(toolCalls.map(\.json))]
         if let usage { out["usage"] = usage.json }
         if finalAnswerRequest { out["final_answer_request"] = true }
+        if !byModel { out["made_by"] = "host: the manager's call" }
         return .object(out)
     }
 }

@@ -56,17 +56,22 @@ public enum AgentRole: String, Sendable, CaseIterable {
 
 /// The manager's prompt: it plans and delegates; it has no database tools.
 enum ManagerPrompt {
-    static func system(finalAnswerTool: Bool, profile: AgentProfile = .small) -> String {
+    static func system(finalAnswerTool: Bool, profile: AgentProfile = .small, typedDelegations: Bool = false) -> String {
         let finish = finalAnswerTool ? "call final_answer with" : "reply with"
         // A small agent makes the one call it is named; a capable one may look up what it needs first.
-        let delegation = profile == .small
-            ? "one product, order or change per task: an agent makes the one call you name."
+        let delegation = typedDelegations
+            ? "one call per delegation: its tool and arguments, with the exact values of the instruction (product "
+                + "ids, quantities, addresses, order ids). To find an order id or a product id you do not have, delegate the "
+                + "lookup first (list_orders, list_products)."
+            : profile == .small
+            ? "one product, order or change per task: an agent makes the one call you name. Give each task exact product "
+                + "ids, quantities, addresses and order ids."
             : "one product, order or change per task, naming the call it is for: a read tool to look something up, "
-                + "the write tool to make a change (the agent may look up what it needs first)."
+                + "the write tool to make a change (the agent may look up what it needs first). Give each task exact "
+                + "product ids, quantities, addresses and order ids."
         return """
             You are the manager of an order-management team. You have no database access: delegate to your agents, \
-            inventory, orders and delivery, \(delegation) Give each task exact product ids, quantities, addresses and \
-            order ids. An agent returns its answer \
+            inventory, orders and delivery, \(delegation) An agent returns its answer \
             and its tool results: use them, do not ask again. \(UntrustedData.rule) Change only what the instruction \
             asks for: never ship, deliver or cancel an order, and never change stock, unless it says so. If an agent \
             reports an error (unknown id, short stock), fix and retry when you can, otherwise stop and say why. Your \

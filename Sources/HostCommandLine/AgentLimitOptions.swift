@@ -9,7 +9,7 @@ public struct AgentLimitOptions: ParsableArguments {
     @Option(name: .customLong("manager-max-steps"), help: ArgumentHelp("Model calls for the manager before it must answer.", valueName: "n"))
     public var managerMaxSteps: Int = 20
 
-    @Option(name: .customLong("agent-profile"), help: ArgumentHelp("Which policies guard the agents: capable (nothing judges the request's words; for GPT-4-class and 7B-70B models) or small (extra guards for the bundled 1.5B model, some reading English words). Env: AGENT_PROFILE. Default: small with --compat llama-cpp, else capable.", valueName: "profile"))
+    @Option(name: .customLong("agent-profile"), help: ArgumentHelp("Which policies guard the agents: capable (nothing judges the request's words; for GPT-4-class and 7B-70B models) or small (extra guards for the bundled 1.5B model, some reading English words). Env: AGENT_PROFILE. Default: small with --compat llama-cpp or llama-server, else capable.", valueName: "profile"))
     public var profile: String?
 
     @Option(name: .customLong("max-parallel"), help: ArgumentHelp("Sub-agents run at once when the manager delegates several tasks in one message.", valueName: "n"))
@@ -25,10 +25,13 @@ public struct AgentLimitOptions: ParsableArguments {
     /// The run settings for a model behind `llm`: the profile from the flag, else AGENT_PROFILE,
     /// else the one for its `--compat` preset.
     public func settings(for llm: ResolvedLLM, environment: [String: String]) throws(SettingsError) -> HostSettings {
-        HostSettings(managerMaxSteps: managerMaxSteps, subAgentMaxSteps: maxSteps, maxParallelDelegations: maxParallel,
-                     finalAnswerTool: llm.compatibility.finalAnswerTool,
-                     data: UntrustedData(plainText: llm.compatibility.plainTextData), model: llm.endpoint.model,
-                     profile: try resolvedProfile(for: llm, environment: environment))
+        let profile = try resolvedProfile(for: llm, environment: environment)
+        var settings = HostSettings(managerMaxSteps: managerMaxSteps, subAgentMaxSteps: maxSteps, maxParallelDelegations: maxParallel,
+                                    finalAnswerTool: llm.compatibility.finalAnswerTool,
+                                    data: UntrustedData(plainText: llm.compatibility.plainTextData), model: llm.endpoint.model,
+                                    profile: profile)
+        settings.typedDelegations = profile == .small
+        return settings
     }
 
     public func resolvedProfile(for llm: ResolvedLLM, environment: [String: String]) throws(SettingsError) -> AgentProfile {

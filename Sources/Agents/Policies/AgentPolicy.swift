@@ -105,6 +105,8 @@ public struct RunView: Sendable {
     public var agent: String
     /// The tool the delegation named, which the agent starts with (nil: the manager).
     public var firstTool: String?
+    /// The call the delegation gave, when the manager gave the call itself (see `DelegateTool.calls`).
+    public var delegated: CallKey? = nil
     /// The finished steps, oldest first.
     public var steps: [StepRecord]
     /// The calls that reached their tool, oldest first, each with the instruction's write count after it.

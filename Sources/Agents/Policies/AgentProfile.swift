@@ -36,9 +36,11 @@ public enum AgentProfile: String, Sendable, CaseIterable {
     }
 
     /// The manager's policies. `goal`: whether the instruction is done (`process-orders`).
-    func managerPolicies(delegates: [String], goal: (@Sendable () -> Bool)?) -> [any AgentPolicy] {
+    /// `typedDelegations`: its delegations are calls, not tasks in words (nothing to read a tool from).
+    func managerPolicies(delegates: [String], goal: (@Sendable () -> Bool)?, typedDelegations: Bool = false) -> [any AgentPolicy] {
         var policies: [any AgentPolicy] = [SchemaCheck(toolNames: delegates, foreignTools: HostRun.foreignTools(for: nil))]
-        if self == .small { policies += [RepeatedSuccess(), DelegationStart()] as [any AgentPolicy] }
+        if self == .small { policies.append(RepeatedSuccess()) }
+        if self == .small, !typedDelegations { policies.append(DelegationStart()) }
         policies.append(EmptyReply())
         if self == .small { policies.append(RepeatOnlySteps()) }
         if let goal { policies.append(GoalReached(isReached: goal, hostAnswers: self == .small)) }
@@ -60,6 +62,7 @@ public enum AgentProfile: String, Sendable, CaseIterable {
         policies.append(SchemaCheck(toolNames: role.toolNames, foreignTools: HostRun.foreignTools(for: role), hint: hint))
         if small { policies += [RepeatedSuccess(), RepeatedFailure()] as [any AgentPolicy] }
         if let lookup { policies.append(LookupOnly(lookup: lookup)) }
+        if small { policies.append(DelegatedValuesKept()) }
         if small, let grounding {
             policies.append(GroundedWrites(grounding: grounding, earlierAttempts: { ledger.attempts(of: $0) }))
         }
