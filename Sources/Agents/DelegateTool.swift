@@ -56,15 +56,32 @@ struct DelegateTool: AgentTool {
             ["type": "object", "properties": ["tool": ["const": .string(call.name)], "arguments": Self.requiredOnly(call.parameters)],
              "required": ["tool", "arguments"], "additionalProperties": false]
         }
+        let plain: JSONObject = ["type": "object",
+                                 "properties": ["tool": ["type": "string", "enum": .array(calls.map { .string($0.name) })],
+                                                "arguments": ["type": "object"]],
+                                 "required": ["tool", "arguments"], "additionalProperties": false]
+        var typed = plain
+        typed["anyOf"] = .array(shapes)
         return ToolDefinition(
             name: role.rawValue,
-            description: role.delegateDescription + " Give the call the agent makes: the tool and its arguments. "
-                + "Returns the agent's answer and tool results.",
-            parameters: ["type": "object",
-                         "properties": ["tool": ["type": "string", "enum": .array(calls.map { .string($0.name) })],
-                                        "arguments": ["type": "object"]],
-                         "required": ["tool", "arguments"], "additionalProperties": false,
-                         "anyOf": .array(shapes)])
+            description: role.delegateDescription + " Give the call the agent makes: the tool and its arguments, "
+                + calls.map { Self.signature(of: $0) }.joined(separator: ", ") + " (? optional). Returns the agent's answer "
+                + "and tool results.",
+            parameters: .object(typed), promptParameters: .object(plain))
+    }
+
+    /// A tool's call as the manager reads it where the grammar holds the shape:
+    /// `create_order(delivery_address, items: [{quantity, product_id}])`, `list_orders(status?, …)`.
+    static func signature(of tool: ToolDefinition) -> String {
+        func fields(_ schema: JSONValue) -> String {
+            let required = Set(schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            return (schema["properties"]?.objectValue ?? [:]).map { name, property in
+                var field = required.contains(name) ? name : name + "?"
+                if let items = property["items"], items["properties"] != nil { field += ": [{\(fields(items))}]" }
+                return field
+            }.joined(separator: ", ")
+        }
+        return "\(tool.name)(\(fields(requiredOnly(tool.parameters))))"
     }
 
     /// A tool's parameters without its optional ones when it has required ones: a small manager

@@ -28,11 +28,16 @@ public struct ToolDefinition: Sendable, Hashable {
     public var name: String
     public var description: String
     public var parameters: JSONValue
+    /// A shorter schema for the prompt, where the server holds replies to `parameters` by a grammar
+    /// (`Compatibility.toolCallSchema`): the model need not read what the grammar enforces, and a
+    /// small model's context is short (nil: `parameters`).
+    public var promptParameters: JSONValue?
 
-    public init(name: String, description: String, parameters: JSONValue) {
+    public init(name: String, description: String, parameters: JSONValue, promptParameters: JSONValue? = nil) {
         self.name = name
         self.description = description
         self.parameters = parameters
+        self.promptParameters = promptParameters
     }
 }
 

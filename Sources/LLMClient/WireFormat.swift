@@ -31,8 +31,9 @@ public struct WireFormat: Sendable {
         }
         if !tools.isEmpty {
             body["tools"] = .array(tools.map { tool in
-                ["type": "function", "function": ["name": .string(tool.name), "description": .string(tool.description),
-                                                  "parameters": parameters(of: tool)]]
+                let shown = compatibility.toolCallSchema ? tool.promptParameters.map { Self.compact($0) } : nil
+                return ["type": "function", "function": ["name": .string(tool.name), "description": .string(tool.description),
+                                                         "parameters": shown ?? parameters(of: tool)]]
             })
             if compatibility.toolCallSchema, choice != .none {
                 body["tool_choice"] = "auto"

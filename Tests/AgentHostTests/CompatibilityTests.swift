@@ -278,6 +278,24 @@ import Testing
         #expect(required?["properties"]?["name"]?["const"] == "check_stock")
     }
 
+    /// A tool with a shorter schema for the prompt (a typed delegation's): the prompt shows that
+    /// one, the grammar holds replies to the full one; a server without a grammar gets the full one.
+    @Test func llamaServerShowsThePromptSchemaAndHoldsRepliesToTheFullOne() async throws {
+        let tool = ToolDefinition(name: "orders", description: "Orders agent.",
+                                  parameters: ["type": "object", "anyOf": [["properties": ["tool": ["const": "get_order"]]]]],
+                                  promptParameters: ["type": "object", "properties": ["tool": ["type": "string"]]])
+        let llm = try ScriptedLLMServer([.any([Self.llamaServer, .answer("ok")])])
+        defer { llm.stop() }
+        _ = try await scriptedClient(llm, compatibility: .llamaServer)
+            .complete(ChatRequest(messages: afterOneToolCall, tools: [tool], parallelToolCalls: false))
+        let shown = llm.requests[0].body["tools"]?.arrayValue?.first?["function"]?["parameters"]
+        #expect(shown?["anyOf"] == nil && shown?["properties"]?["tool"]?["type"] == "string")
+        let held = llm.requests[0].body["response_format"]?["json_schema"]?["schema"]?["anyOf"]?.arrayValue?.first?["properties"]?["arguments"]
+        #expect(held?["anyOf"]?.arrayValue?.first?["properties"]?["tool"]?["const"] == "get_order")
+        _ = try await scriptedClient(llm, compatibility: .openAI).complete(ChatRequest(messages: afterOneToolCall, tools: [tool]))
+        #expect(llm.requests[1].body["tools"]?.arrayValue?.first?["function"]?["parameters"]?["anyOf"] != nil)
+    }
+
     @Test func connectionErrorsAreRetriedThenReported() async throws {
         // Port 1: nothing listens there, and it is outside the range the system hands out to
         // other tests' servers (a freed ephemeral port could be reused by one while we retry).

@@ -31,8 +31,9 @@ import Testing
     }
 
     static func run(made: [ToolCallRecord] = [], writesAfter: Int = 0, writeCount: Int = 0, steps: [StepRecord] = [],
-                    interventions: [String] = [], firstTool: String? = nil, canAskPerson: Bool = false) -> RunView {
-        RunView(agent: "inventory#1", firstTool: firstTool, steps: steps,
+                    interventions: [String] = [], firstTool: String? = nil, delegated: CallKey? = nil,
+                    canAskPerson: Bool = false) -> RunView {
+        RunView(agent: "inventory#1", firstTool: firstTool, delegated: delegated, steps: steps,
                 made: made.map { MadeCall(record: $0, writesAfter: writesAfter) }, writeCount: writeCount,
                 interventions: interventions, canAskPerson: canAskPerson)
     }
@@ -239,6 +240,90 @@ import Testing
         #expect(GoalReached(isReached: { false }).review(StepView(content: "", calls: [Self.record("orders", [:])]), in: Self.run()) == .allow)
     }
 
+    /// A write of the tool the manager named keeps the values the manager gave; only ids may differ.
+    @Test func delegatedValuesAreKeptButIdsMayChange() {
+        let policy = DelegatedValuesKept()
+        let delegated = CallKey(name: "update_delivery_status", arguments: ["order_id": "ord_nope", "status": "in_transit"])
+        let run = Self.run(firstTool: "update_delivery_status", delegated: delegated)
+        #expect(policy.check(Self.call(Self.updateStatus, ["order_id": "ord_nope", "status": "in_transit"]), in: run) == .allow)
+        #expect(policy.check(Self.call(Self.updateStatus, ["order_id": "ord_found", "status": "in_transit"]), in: run) == .allow)
+        guard case .reject(let refusal) = policy.check(Self.call(Self.updateStatus, ["order_id": "ord_found", "status": "delivered"]),
+                                                       in: run) else {
+            Issue.record("a changed status was allowed")
+            return
+        }
+        #expect(refusal.message.contains("the manager's call gave status \"in_transit\""))
+        #expect(!refusal.malformed)
+        // Reads, other tools and runs without a delegated call are not its business.
+        #expect(policy.check(Self.call(Self.listOrders, ["status": "pending"]), in: run) == .allow)
+        #expect(policy.check(Self.call(Self.updateStatus, ["order_id": "a", "status": "cancelled"]), in: Self.run()) == .allow)
+        // An address is compared as a person reads it; a quantity in an order's lines is a value too.
+        let createOrder = FakeTool(definition: ToolDefinition(name: "create_order", description: "", parameters: [
+            "type": "object", "required": ["delivery_address", "items"],
+            "properties": ["delivery_address": ["type": "string"], "idempotency_key": ["type": "string"],
+                           "items": ["type": "array", "items": ["type": "object", "required": ["product_id", "quantity"],
+                                                                "properties": ["product_id": ["type": "string"],
+                                                                               "quantity": ["type": "integer"]]]]],
+        ]), readOnly: false)
+        let order = CallKey(name: "create_order", arguments: ["delivery_address": "9 Pine St.",
+                                                              "items": [["product_id": "Laptop1", "quantity": 2]]])
+        let orderRun = Self.run(firstTool: "create_order", delegated: order)
+        #expect(policy.check(Self.call(createOrder, ["delivery_address": "9 pine st", "idempotency_key": "k",
+                                                     "items": [["product_id": "prod1", "quantity": 2]]]), in: orderRun) == .allow)
+        #expect(policy.check(Self.call(createOrder, ["delivery_address": "9 Pine St.",
+                                                     "items": [["product_id": "prod1", "quantity": 9]]]), in: orderRun) != .allow)
+        #expect(policy.check(Self.call(createOrder, ["delivery_address": "9 Pine St.",
+                                                     "items": [["product_id": "prod1", "quantity": 2], ["product_id": "prod3", "quantity": 1]]]),
+                             in: orderRun) != .allow)
+    }
+
+    /// The manager's call settles the delegation unless the agent can fix an id: a success or a
+    /// refusal ends the run; "not found" and a schema refusal go to the agent's model.
+    @Test func theDelegatedCallSettlesUnlessAnIdWasNotFound() {
+        let policy = DelegatedCallSettles()
+        let delegated = CallKey(name: "update_stock", arguments: ["product_id": "prod1", "delta": -3])
+        func outcome(_ record: ToolCallRecord, delegatedCall: Bool = true) -> PolicyOutcome {
+            let step = Self.step([record])
+            return policy.review(StepView(content: "", calls: [record]), in: Self.run(steps: [step], firstTool: "update_stock",
+                                                                                       delegated: delegatedCall ? delegated : nil))
+        }
+        guard case .stop(.answer(let done)) = outcome(Self.record("update_stock", delegated.arguments, result: ["stock": 7])) else {
+            Issue.record("a success did not end the run")
+            return
+        }
+        #expect(done.hasPrefix("update_stock:") && done.contains("7"))
+        #expect(outcome(Self.record("update_stock", delegated.arguments, error: "cannot change the stock of 'prod1' by -3: it has 2"))
+                == .stop(.answer("update_stock failed: cannot change the stock of 'prod1' by -3: it has 2")))
+        #expect(outcome(Self.record("update_stock", delegated.arguments, error: "product not found: 'prod9'.")) == .allow)
+        var malformed = Self.record("update_stock", delegated.arguments, error: "invalid arguments for update_stock: …")
+        malformed.rejected = true
+        #expect(outcome(malformed) == .allow)
+        // Without a delegated call it has nothing to say.
+        #expect(outcome(Self.record("update_stock", delegated.arguments), delegatedCall: false) == .allow)
+        // After "not found", a step that only sends the failed call again ends the run with its error.
+        let notFound = Self.record("update_stock", ["product_id": "prd1", "delta": -3], error: "product not found: 'prd1'.")
+        let repeated = Self.record("update_stock", notFound.arguments, error: "you already made this exact call",
+                                   policy: RepeatedFailure().name)
+        let later = Self.run(made: [notFound], steps: [Self.step([notFound]), Self.step([repeated])], firstTool: "update_stock",
+                             delegated: delegated)
+        #expect(policy.review(StepView(content: "", calls: [repeated]), in: later)
+                == .stop(.answer("update_stock failed: product not found: 'prd1'.")))
+    }
+
+    /// Where the grammar holds the shape, the manager reads each call as a short signature.
+    @Test func aTypedDelegationShowsSignatures() {
+        let createOrder = ToolDefinition(name: "create_order", description: "", parameters: [
+            "type": "object", "required": ["delivery_address", "items"],
+            "properties": ["delivery_address": ["type": "string"], "idempotency_key": ["type": "string"],
+                           "items": ["type": "array", "items": ["type": "object", "required": ["quantity", "product_id"],
+                                                                "properties": ["quantity": ["type": "integer"],
+                                                                               "product_id": ["type": "string"]]]]],
+        ])
+        let listOrders = ToolDefinition(name: "list_orders", description: "", parameters: Self.listOrders.definition.parameters)
+        #expect(DelegateTool.signature(of: createOrder) == "create_order(delivery_address, items: [{quantity, product_id}])")
+        #expect(DelegateTool.signature(of: listOrders) == "list_orders(status?, delivery_address?)")
+    }
+
     // MARK: - Profiles
 
     /// In `capable`, nothing reads the request's words: no grounding, no read filters left out, no
@@ -252,11 +337,14 @@ import Testing
         }
         #expect(names(.capable) == ["schema-check", "lookup-only", "write-approval", "empty-reply"])
         #expect(names(.small) == ["empty-optionals-left-out", "ungrounded-read-filters-left-out", "schema-check", "repeated-success",
-                                  "repeated-failure", "lookup-only", "grounded-writes", "write-approval", "empty-reply",
+                                  "repeated-failure", "lookup-only", "delegated-values-kept",
+                                  "delegated-call-settles", "grounded-writes", "write-approval", "empty-reply",
                                   "fixable-error-send-back", "first-call-done", "repeat-only-steps"])
         #expect(AgentProfile.capable.managerPolicies(delegates: ["orders"], goal: nil).map(\.name) == ["schema-check", "empty-reply"])
         #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: { false }).map(\.name)
                 == ["schema-check", "repeated-success", "delegation-start", "empty-reply", "repeat-only-steps", "goal-reached"])
+        #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: nil, typedDelegations: true).map(\.name)
+                == ["schema-check", "repeated-success", "empty-reply", "repeat-only-steps"])
         #expect(!AgentProfile.capable.forcesFirstTool && AgentProfile.small.forcesFirstTool)
         #expect(AgentProfile.forCompat("llama-cpp") == .small && AgentProfile.forCompat("openai") == .capable)
     }

@@ -62,7 +62,7 @@ public enum AgentProfile: String, Sendable, CaseIterable {
         policies.append(SchemaCheck(toolNames: role.toolNames, foreignTools: HostRun.foreignTools(for: role), hint: hint))
         if small { policies += [RepeatedSuccess(), RepeatedFailure()] as [any AgentPolicy] }
         if let lookup { policies.append(LookupOnly(lookup: lookup)) }
-        if small { policies.append(DelegatedValuesKept()) }
+        if small { policies += [DelegatedValuesKept(), DelegatedCallSettles()] as [any AgentPolicy] }
         if small, let grounding {
             policies.append(GroundedWrites(grounding: grounding, earlierAttempts: { ledger.attempts(of: $0) }))
         }
