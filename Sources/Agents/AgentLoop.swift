@@ -164,7 +164,7 @@ struct AgentLoop: Sendable {
     /// nil when the conversation outgrew the model's context (n_ctx 4096 locally, after some 20
     /// delegations): the run then stops, and asks for its answer with the task and the last exchange only.
     private func next(_ state: inout State, step: Int, firstTool: String?) async throws(AgentFailure) -> (ChatResponse, Int)? {
-        let resultsAnswer = resultsCanAnswer && !state.made.contains { !$0.record.isError }
+        let resultsAnswer = resultsCanAnswer && state.made.contains { !$0.record.isError }
         let choice: ToolChoice = if step == 1, forcesFirstTool, let firstTool { .function(firstTool) }
             else if step == 1, plansFirst || callsFirst { .required } else { .auto }
         do {

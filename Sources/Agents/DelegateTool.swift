@@ -152,7 +152,8 @@ struct DelegateTool: AgentTool {
         }
         if let grounding, case let statuses = grounding.statusesNotSet(done: done), !statuses.isEmpty {
             text += "\nThe request asks to set " + statuses.joined(separator: " and ") + " (delivery agent, update_delivery_status)"
-                + " for the orders it names (" + grounding.orders.joined(separator: ", ") + "), and none has been set to it yet."
+                + " for the orders it " + (grounding.orders.isEmpty ? "made" : "names") + " ("
+                + grounding.ordersToSet(done: done).joined(separator: ", ") + "), and none has been set to it yet."
         }
         return text + "\nIf that is all the request asks (or it cannot be done), give your final answer now; otherwise delegate "
             + "the next step."

@@ -22,7 +22,10 @@ public final class DelegationTraceSink: TraceSink {
         let manager = event.agent.hasPrefix("manager")
         switch event.kind {
         case .toolCall where manager:
-            let task = event.arguments?["task"]?.stringValue ?? ""
+            // A task in words, or a typed delegation's call: `create_order {delivery_address: …}`.
+            let task = event.arguments?["task"]?.stringValue
+                ?? [event.arguments?["tool"]?.stringValue, event.arguments?["arguments"].map(PlainText.render)]
+                    .compactMap { $0 }.joined(separator: " ")
             return "  → \(event.tool ?? "?"): \(ConsoleTraceSink.short(task, 140))"
         case .toolResult where manager && event.isError == true:
             let result = event.result?["answer"]?.stringValue ?? event.result?.stringValue ?? ""

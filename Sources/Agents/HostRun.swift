@@ -22,8 +22,9 @@ public struct HostSettings: Sendable {
     public var approval: ApprovalMode
     public var approver: any Approver
     /// The manager's delegations are calls (`orders(tool: "create_order", arguments: {…})`) held to
-    /// the tool's schema, rather than tasks in words (see `DelegateTool.calls`). For a small model;
-    /// AgentHost and AgentEval turn it on with the small profile.
+    /// the tool's schema, rather than tasks in words (see `DelegateTool.calls`). For a small model
+    /// on a server that holds replies to a schema: AgentHost and AgentEval turn it on with the
+    /// small profile and `--compat llama-server`.
     public var typedDelegations = false
 
     public init(managerMaxSteps: Int = 20, subAgentMaxSteps: Int = 12, maxMalformedSteps: Int = 3,

@@ -30,7 +30,8 @@ public struct AgentLimitOptions: ParsableArguments {
                                     finalAnswerTool: llm.compatibility.finalAnswerTool,
                                     data: UntrustedData(plainText: llm.compatibility.plainTextData), model: llm.endpoint.model,
                                     profile: profile)
-        settings.typedDelegations = profile == .small
+        // Typed delegations need a server that holds the manager's reply to the call's schema.
+        settings.typedDelegations = profile == .small && llm.compatibility.toolCallSchema
         return settings
     }
 

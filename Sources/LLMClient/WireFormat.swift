@@ -61,7 +61,7 @@ public struct WireFormat: Sendable {
         }
         let calls: [JSONValue] = allowed.map { tool in
             ["type": "object",
-             "properties": ["name": ["const": .string(tool.name)], "arguments": parameters(of: tool)],
+             "properties": ["name": ["const": .string(tool.name)], "arguments": parameters(of: tool, integerBounds: true)],
              "required": ["name", "arguments"]]
         }
         let one: JSONValue = calls.count == 1 ? calls[0] : ["anyOf": .array(calls)]
@@ -73,10 +73,12 @@ public struct WireFormat: Sendable {
         }
     }
 
-    /// The schema the model is shown, with the `Compatibility` options applied.
-    private func parameters(of tool: ToolDefinition) -> JSONValue {
+    /// The schema the model is shown, with the `Compatibility` options applied. `integerBounds`:
+    /// for the grammar a reply is held to, integers keep their `minimum` and `maximum` (a small
+    /// manager asked for `list_products` with `limit: 0`, which the schema check then refused).
+    private func parameters(of tool: ToolDefinition, integerBounds: Bool = false) -> JSONValue {
         var schema = compatibility.compactSchemas
-            ? Self.compact(tool.parameters, stringCap: compatibility.maxStringLength) : tool.parameters
+            ? Self.compact(tool.parameters, stringCap: compatibility.maxStringLength, integerBounds: integerBounds) : tool.parameters
         if compatibility.describeToolsInParameters, case .object(let object) = schema, !tool.description.isEmpty {
             // First, so that the model reads what the tool does before its arguments.
             var described: JSONObject = ["description": .string(tool.description)]
@@ -95,21 +97,23 @@ public struct WireFormat: Sendable {
 
     /// The shape of `schema` without its validation keywords; strings keep a `maxLength` of at
     /// most `stringCap` (their own bound, if smaller).
-    static func compact(_ schema: JSONValue, stringCap: Int? = nil) -> JSONValue {
+    static func compact(_ schema: JSONValue, stringCap: Int? = nil, integerBounds: Bool = false) -> JSONValue {
         guard case .object(let object) = schema else { return schema }
+        func inner(_ value: JSONValue) -> JSONValue { compact(value, stringCap: stringCap, integerBounds: integerBounds) }
+        let keepsBounds = integerBounds && object["type"]?.stringValue == "integer"
         var out = JSONObject()
-        for (key, value) in object where !validationKeywords.contains(key) {
+        for (key, value) in object where !validationKeywords.contains(key) || (keepsBounds && ["minimum", "maximum"].contains(key)) {
             switch key {
             case "properties":
                 if case .object(let properties) = value {
                     var compacted = JSONObject()
-                    for (name, property) in properties { compacted[name] = compact(property, stringCap: stringCap) }
+                    for (name, property) in properties { compacted[name] = inner(property) }
                     out[key] = .object(compacted)
                 } else {
                     out[key] = value
                 }
-            case "items", "additionalProperties": out[key] = compact(value, stringCap: stringCap)
-            case "anyOf", "oneOf", "allOf": out[key] = value.arrayValue.map { .array($0.map { compact($0, stringCap: stringCap) }) } ?? value
+            case "items", "additionalProperties": out[key] = inner(value)
+            case "anyOf", "oneOf", "allOf": out[key] = value.arrayValue.map { .array($0.map(inner)) } ?? value
             default: out[key] = value
             }
         }

@@ -296,6 +296,20 @@ import Testing
         #expect(llm.requests[1].body["tools"]?.arrayValue?.first?["function"]?["parameters"]?["anyOf"] != nil)
     }
 
+    /// The grammar keeps integers' bounds (a small manager sent `limit: 0`); the prompt leaves them out.
+    @Test func llamaServerGrammarsKeepIntegerBounds() async throws {
+        let tool = ToolDefinition(name: "list_products", description: "",
+                                  parameters: ["type": "object", "properties": ["limit": ["type": "integer", "minimum": 1, "maximum": 500]]])
+        let llm = try ScriptedLLMServer([.any([.answer("{\"name\": \"list_products\", \"arguments\": {\"limit\": 5}}")])])
+        defer { llm.stop() }
+        _ = try await scriptedClient(llm, compatibility: .llamaServer)
+            .complete(ChatRequest(messages: afterOneToolCall, tools: [tool], parallelToolCalls: false))
+        let body = llm.requests[0].body
+        let held = body["response_format"]?["json_schema"]?["schema"]?["anyOf"]?.arrayValue?.first?["properties"]?["arguments"]
+        #expect(held?["properties"]?["limit"]?["minimum"] == 1 && held?["properties"]?["limit"]?["maximum"] == 500)
+        #expect(body["tools"]?.arrayValue?.first?["function"]?["parameters"]?["properties"]?["limit"]?["minimum"] == nil)
+    }
+
     @Test func connectionErrorsAreRetriedThenReported() async throws {
         // Port 1: nothing listens there, and it is outside the range the system hands out to
         // other tests' servers (a freed ephemeral port could be reused by one while we retry).

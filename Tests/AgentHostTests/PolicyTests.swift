@@ -120,6 +120,10 @@ import Testing
             + "final answer and report the error."))
         let busy = Self.record("update_stock", ["product_id": "prod1", "delta": -50], error: "database busy: retry in a moment")
         #expect(policy.check(call, in: Self.run(made: [busy])) == .allow)
+        // The manager's: refused only while nothing has been written since the failure.
+        let manager = RepeatedFailure(onlyIfNothingWritten: true)
+        #expect(manager.check(call, in: Self.run(made: [failed], writesAfter: 2, writeCount: 2)) != .allow)
+        #expect(manager.check(call, in: Self.run(made: [failed], writesAfter: 2, writeCount: 3)) == .allow)
     }
 
     @Test func aLookupMakesNoWrite() {
@@ -342,9 +346,10 @@ import Testing
                                   "fixable-error-send-back", "first-call-done", "repeat-only-steps"])
         #expect(AgentProfile.capable.managerPolicies(delegates: ["orders"], goal: nil).map(\.name) == ["schema-check", "empty-reply"])
         #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: { false }).map(\.name)
-                == ["schema-check", "repeated-success", "delegation-start", "empty-reply", "repeat-only-steps", "goal-reached"])
+                == ["schema-check", "repeated-success", "repeated-failure", "delegation-start", "empty-reply", "repeat-only-steps",
+                    "goal-reached"])
         #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: nil, typedDelegations: true).map(\.name)
-                == ["schema-check", "repeated-success", "empty-reply", "repeat-only-steps"])
+                == ["schema-check", "repeated-success", "repeated-failure", "empty-reply", "repeat-only-steps"])
         #expect(!AgentProfile.capable.forcesFirstTool && AgentProfile.small.forcesFirstTool)
         #expect(AgentProfile.forCompat("llama-cpp") == .small && AgentProfile.forCompat("openai") == .capable)
     }

@@ -115,7 +115,15 @@ import Testing
         // Only a status set on an order the request names counts; none is told when it names none.
         let other = Write(tool: "update_delivery_status", result: ["order_id": "ord_new", "status": "cancelled"])
         #expect(both.statusesNotSet(done: [shipped, other]) == ["cancelled"])
-        #expect(RequestGrounding("Order 1 Monitor and ship it.").statusesNotSet(done: []).isEmpty)
+        let shipIt = RequestGrounding("Order 1 Monitor and ship it.")
+        #expect(shipIt.statusesNotSet(done: []).isEmpty)
+        // Naming none, the request's statuses are for the orders made for it, once there are some.
+        let made = Write(tool: "create_order", result: ["order_id": "ord_new", "status": "pending"])
+        #expect(shipIt.statusesNotSet(done: [made]) == ["in_transit"])
+        #expect(DelegateTool.progress(instruction: "Order 1 Monitor and ship it.", done: [made], grounding: shipIt)
+                    .contains("for the orders it made (ord_new), and none has been set to it yet."))
+        let madeAndShipped = Write(tool: "update_delivery_status", result: ["order_id": "ord_new", "status": "in_transit"])
+        #expect(shipIt.statusesNotSet(done: [made, madeAndShipped]).isEmpty)
         #expect(DelegateTool.progress(instruction: "Cancel ord_a and ship ord_b.", done: [shipped], grounding: both)
                 == "The request: Cancel ord_a and ship ord_b.\nWritten so far: update_delivery_status ord_b in_transit.\n"
                 + "The request asks to set cancelled (delivery agent, update_delivery_status) for the orders it names (ord_a, ord_b), "

@@ -72,4 +72,36 @@ import TestSupport
         #expect(agentRequests.last?.lastResultText.contains("the manager's call gave") == true)
         #expect(outcome.trace.contains("[delegated-values-kept]"))
     }
+
+    /// `AgentHost chat`'s one line per delegation shows the call.
+    @Test func theDelegationLineShowsTheCall() {
+        let event = TraceEvent(kind: .toolCall, agent: "manager", step: 1, tool: "delivery", callID: "c",
+                               arguments: ["tool": "update_delivery_status", "arguments": ["order_id": "ord_1", "status": "cancelled"]])
+        #expect(DelegationTraceSink.render(event) == "  → delivery: update_delivery_status {order_id: ord_1, status: cancelled}")
+    }
+
+    /// AgentHost delegates typed calls with the small profile on llama.cpp's server, whose grammar
+    /// holds the manager's reply to the calls' schemas; the prompt shows their signatures.
+    @Test func theBinaryDelegatesTypedCallsOnLlamaServer() async throws {
+        let database = try await TestDatabase.make("typedbin")
+        defer { database.drop() }
+        let llm = try ScriptedLLMServer([.agent("manager", [
+            .calls([.init("inventory", ["tool": "check_stock", "arguments": ["product_id": "prod1"]])]),
+            .calls([.init("final_answer", ["answer": "prod1: 10 in stock."])]),
+        ])])
+        defer { llm.stop() }
+        let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "run", "How many prod1 are in stock?", "--quiet", "--model", "scripted", "--base-url", llm.baseURL,
+            "--compat", "llama-server",
+        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: result.stdout, as: UTF8.self).hasPrefix("prod1: 10 in stock."))
+        #expect(llm.requests("inventory").isEmpty && llm.requests("unmatched").isEmpty)
+        let first = try #require(llm.requests("manager").first)
+        let inventory = first.body["tools"]?.arrayValue?.first { $0["function"]?["name"] == "inventory" }
+        #expect(inventory?["function"]?["description"]?.stringValue?.contains("check_stock(product_id)") == true)
+        let held = first.body["response_format"]?["json_schema"]?["schema"]?["anyOf"]?.arrayValue?
+            .first { $0["properties"]?["name"]?["const"] == "inventory" }?["properties"]?["arguments"]?["anyOf"]?.arrayValue ?? []
+        #expect(held.count == 3)
+    }
 }

@@ -39,7 +39,7 @@ public enum AgentProfile: String, Sendable, CaseIterable {
     /// `typedDelegations`: its delegations are calls, not tasks in words (nothing to read a tool from).
     func managerPolicies(delegates: [String], goal: (@Sendable () -> Bool)?, typedDelegations: Bool = false) -> [any AgentPolicy] {
         var policies: [any AgentPolicy] = [SchemaCheck(toolNames: delegates, foreignTools: HostRun.foreignTools(for: nil))]
-        if self == .small { policies.append(RepeatedSuccess()) }
+        if self == .small { policies += [RepeatedSuccess(), RepeatedFailure(onlyIfNothingWritten: true)] as [any AgentPolicy] }
         if self == .small, !typedDelegations { policies.append(DelegationStart()) }
         policies.append(EmptyReply())
         if self == .small { policies.append(RepeatOnlySteps()) }

@@ -77,16 +77,24 @@ struct RequestGrounding: Sendable {
     /// The requested statuses no write has set yet (`done`: the instruction's writes) on an order
     /// the request names, for the manager: a small one looked up the orders it was told to ship
     /// and then answered; told only that nothing was shipped yet, it shipped the order it had just
-    /// created instead of the one named. None when the request names no order: the order to ship
-    /// may not exist yet (told "ship it" after a stock check, a small manager shipped an order it
-    /// had not made, as "1").
+    /// created instead of the one named. When the request names no order, the orders made for it
+    /// ("order … and ship it": a small manager answered once the order was made); none before one
+    /// is made (told "ship it" after a stock check, a small manager shipped an order it had not
+    /// made, as "1").
     func statusesNotSet(done: [Write]) -> [String] {
+        let orders = ordersToSet(done: done)
         guard !orders.isEmpty else { return [] }
         return requestedStatuses.filter { status in
             !done.contains { write in
                 write.result["status"]?.stringValue == status && orders.contains(write.result["order_id"]?.stringValue ?? "")
             }
         }
+    }
+
+    /// The orders the requested statuses are for: those the request names, else those made for it.
+    func ordersToSet(done: [Write]) -> [String] {
+        guard orders.isEmpty else { return orders }
+        return done.filter { $0.tool == "create_order" }.compactMap { $0.result["order_id"]?.stringValue }
     }
 
     /// Why the call's values are not the request's (nil: they are, or the tool takes none).
