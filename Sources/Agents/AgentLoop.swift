@@ -303,22 +303,26 @@ struct AgentLoop: Sendable {
             tracer.emit(TraceEvent(kind: .plan, agent: id, step: step, message: steps.joined(separator: "  ")))
         }
         var earlier: [CallKey] = []
-        let checked = calls.map { call -> Checked in
+        func checkInTurn(_ call: ToolCall) -> Checked {
             let result = check(call, earlier: earlier, run: run)
             if let arguments = result.arguments { earlier.append(CallKey(name: call.name, arguments: arguments)) }
             return result
         }
-        guard plansFirst, checked.count > 1 else {
+        guard plansFirst, calls.count > 1 else {
+            let checked = calls.map(checkInTurn)
             return try await boundedMap(checked, limit: limits.maxConcurrentTools) { checked async throws(AgentFailure) -> Executed in
                 try await execute(checked, step: step)
             }
         }
-        // A plan stops at its first failed step: the steps after it may need what it was to make
-        // (a shipment of the order a failed create_order was to create), and the model replans.
+        // A plan's steps are checked as each comes up (a step may refer to what the one before it
+        // made: see `CreatedOrderReference`), and the plan stops at its first failed step: the
+        // steps after it may need what it was to make (a shipment of the order a failed
+        // create_order was to create), and the model replans.
         var executed: [Executed] = []
-        for var next in checked {
+        for call in calls {
+            var next = checkInTurn(call)
             if let failed = executed.firstIndex(where: { $0.record.isError && !$0.record.rejected }) {
-                next.decision = .refuse(Refusal("Not run: step \(failed + 1) of your plan (\(checked[failed].call.name)) failed "
+                next.decision = .refuse(Refusal("Not run: step \(failed + 1) of your plan (\(calls[failed].name)) failed "
                     + "first, so the steps after it were not run. Nothing was called."))
                 next.policy = "plan-stops-at-failure"
             }
