@@ -45,6 +45,7 @@ struct AgentLoop: Sendable {
     var callsFirst = false
     static let planRequest = "Reply with the list of every delegation this needs, in order: they run one after another, "
         + "and each agent is told what the ones before it wrote (a new order's id)."
+
     /// On a server that answers only through `final_answer`, the model need not answer once a call
     /// succeeded (see `EmptyReply`).
     var resultsCanAnswer = false
@@ -314,10 +315,9 @@ struct AgentLoop: Sendable {
                 try await execute(checked, step: step)
             }
         }
-        // A plan's steps are checked as each comes up (a step may refer to what the one before it
-        // made: see `CreatedOrderReference`), and the plan stops at its first failed step: the
-        // steps after it may need what it was to make (a shipment of the order a failed
-        // create_order was to create), and the model replans.
+        // A plan's steps are checked as each comes up (after what the steps before it made), and
+        // the plan stops at its first failed step: the steps after it may need what it was to make
+        // (a shipment of the order a failed create_order was to create), and the model replans.
         var executed: [Executed] = []
         for call in calls {
             var next = checkInTurn(call)

@@ -171,9 +171,8 @@ public enum HostRun {
                                                                     maxMalformedSteps: settings.maxMalformedSteps,
                                                                     maxParallel: settings.maxParallelDelegations),
                              llm: models.model(for: "manager"), tracer: tracer, log: log)
-        loop.policies = settings.profile.managerPolicies(
-            delegates: AgentRole.allCases.map(\.rawValue), goal: goal, typedDelegations: settings.typedDelegations,
-            createdOrders: { ledger.done.filter { $0.tool == "create_order" }.compactMap { $0.result["order_id"]?.stringValue } })
+        loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal,
+                                                         typedDelegations: settings.typedDelegations)
         loop.plansFirst = settings.profile == .small && goal != nil
         loop.callsFirst = settings.profile == .small
         loop.ledger = ledger

@@ -62,8 +62,7 @@ enum ManagerPrompt {
         let delegation = typedDelegations
             ? "one call per delegation: its tool and arguments, with the exact values of the instruction (product "
                 + "ids, quantities, addresses, order ids). To find an order id or a product id you do not have, delegate the "
-                + "lookup first (list_orders, list_products); for the order a create_order of yours makes, write order_id "
-                + "\"\(CreatedOrderReference.placeholder)\"."
+                + "lookup first (list_orders, list_products)."
             : profile == .small
             ? "one product, order or change per task: an agent makes the one call you name. Give each task exact product "
                 + "ids, quantities, addresses and order ids."

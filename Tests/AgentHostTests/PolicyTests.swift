@@ -328,20 +328,6 @@ import Testing
         #expect(DelegateTool.signature(of: listOrders) == "list_orders(status?, delivery_address?)")
     }
 
-    /// `order_id: "created"` in a typed delegation is the order made for the request, once there is exactly one.
-    @Test func aCreatedOrderReferenceIsFilledInOnceTheOrderExists() {
-        let delegation: JSONValue = ["tool": "update_delivery_status", "arguments": ["order_id": "created", "status": "in_transit"]]
-        let call = PendingCall(name: "delivery", arguments: .success(delegation), tool: nil, earlierInMessage: [])
-        #expect(CreatedOrderReference(createdOrders: { ["ord_a"] }).check(call, in: Self.run())
-                == .rewrite(["tool": "update_delivery_status", "arguments": ["order_id": "ord_a", "status": "in_transit"]], note: nil))
-        #expect(CreatedOrderReference(createdOrders: { [] }).check(call, in: Self.run()) == .allow)
-        #expect(CreatedOrderReference(createdOrders: { ["ord_a", "ord_b"] }).check(call, in: Self.run()) == .allow)
-        let named = PendingCall(name: "delivery", arguments: .success(["tool": "update_delivery_status",
-                                                                       "arguments": ["order_id": "ord_x", "status": "in_transit"]]),
-                                tool: nil, earlierInMessage: [])
-        #expect(CreatedOrderReference(createdOrders: { ["ord_a"] }).check(named, in: Self.run()) == .allow)
-    }
-
     // MARK: - Profiles
 
     /// In `capable`, nothing reads the request's words: no grounding, no read filters left out, no
@@ -363,7 +349,7 @@ import Testing
                 == ["schema-check", "repeated-success", "repeated-failure", "delegation-start", "empty-reply", "repeat-only-steps",
                     "goal-reached"])
         #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: nil, typedDelegations: true).map(\.name)
-                == ["schema-check", "created-order-reference", "repeated-success", "repeated-failure", "empty-reply", "repeat-only-steps"])
+                == ["schema-check", "repeated-success", "repeated-failure", "empty-reply", "repeat-only-steps"])
         #expect(!AgentProfile.capable.forcesFirstTool && AgentProfile.small.forcesFirstTool)
         #expect(AgentProfile.forCompat("llama-cpp") == .small && AgentProfile.forCompat("openai") == .capable)
     }

@@ -104,24 +104,4 @@ import TestSupport
             .first { $0["properties"]?["name"]?["const"] == "inventory" }?["properties"]?["arguments"]?["anyOf"]?.arrayValue ?? []
         #expect(held.count == 3)
     }
-
-    /// A typed plan ships the order its first step creates by writing `order_id: "created"`: the
-    /// host fills it in, and no agent's model is asked.
-    @Test func aPlanShipsTheOrderItCreatesByReference() async throws {
-        let database = try await TestDatabase.make("typedplan")
-        defer { database.drop() }
-        let routes: [ScriptedLLMServer.Route] = [
-            .agent("manager", [
-                .calls([.init("orders", ["tool": "create_order",
-                                         "arguments": ["items": [["product_id": "prod2", "quantity": 1]], "delivery_address": "7 Oak St"]]),
-                        .init("delivery", ["tool": "update_delivery_status", "arguments": ["order_id": "created", "status": "in_transit"]])]),
-            ]),
-        ]
-        let outcome = try await HostHarness.run(instructions: ["Order one Smartphone (prod2) to 7 Oak St and ship it."], routes: routes,
-                                                database: database, settings: Self.settings, goal: PlanTests.shipped)
-        #expect(try database.orders().map { $0["status"]?.stringValue } == ["in_transit"])
-        #expect(outcome.llm.requests.count == 1)  // the plan; the host made both calls and answered
-        #expect(outcome.llm.requests("manager").first?.systemPrompt.contains(#"write order_id "created""#) == true)
-        #expect(outcome.trace.contains("[created-order-reference]") || outcome.events.contains { $0.policy == "created-order-reference" })
-    }
 }

@@ -37,11 +37,8 @@ public enum AgentProfile: String, Sendable, CaseIterable {
 
     /// The manager's policies. `goal`: whether the instruction is done (`process-orders`).
     /// `typedDelegations`: its delegations are calls, not tasks in words (nothing to read a tool from).
-    /// `createdOrders`: the ids of the orders made so far for the instruction.
-    func managerPolicies(delegates: [String], goal: (@Sendable () -> Bool)?, typedDelegations: Bool = false,
-                         createdOrders: @escaping @Sendable () -> [String] = { [] }) -> [any AgentPolicy] {
+    func managerPolicies(delegates: [String], goal: (@Sendable () -> Bool)?, typedDelegations: Bool = false) -> [any AgentPolicy] {
         var policies: [any AgentPolicy] = [SchemaCheck(toolNames: delegates, foreignTools: HostRun.foreignTools(for: nil))]
-        if self == .small, typedDelegations { policies.append(CreatedOrderReference(createdOrders: createdOrders)) }
         if self == .small { policies += [RepeatedSuccess(), RepeatedFailure(onlyIfNothingWritten: true)] as [any AgentPolicy] }
         if self == .small, !typedDelegations { policies.append(DelegationStart()) }
         policies.append(EmptyReply())
