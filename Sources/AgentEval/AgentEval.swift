@@ -140,6 +140,7 @@ struct AgentEval: AsyncParsableCommand {
         let hostSettings: HostSettings
         do { hostSettings = try limits.settings(for: resolved, environment: environment) } catch { throw Self.fail(3, "\(error)") }
         let settings = ["--compat \(resolved.compatName)", "--agent-profile \(hostSettings.profile.rawValue)",
+                        "--delegations \(hostSettings.typedDelegations ? "typed" : "task")",
                         "temperature \(llm.temperature)", "--llm-timeout \(Int(llm.llmTimeout)) s",
                         "--max-steps \(limits.maxSteps)", "--manager-max-steps \(limits.managerMaxSteps)",
                         "--max-parallel \(limits.maxParallel)"]

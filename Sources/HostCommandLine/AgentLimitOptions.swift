@@ -12,6 +12,9 @@ public struct AgentLimitOptions: ParsableArguments {
     @Option(name: .customLong("agent-profile"), help: ArgumentHelp("Which policies guard the agents: capable (nothing judges the request's words; for GPT-4-class and 7B-70B models) or small (extra guards for the bundled 1.5B model, some reading English words). Env: AGENT_PROFILE. Default: small with --compat llama-cpp or llama-server, else capable.", valueName: "profile"))
     public var profile: String?
 
+    @Option(name: .customLong("delegations"), help: ArgumentHelp("How the small profile's manager delegates: typed (the call itself, held by the server's grammar to the tool's schema, made by the host) or task (a task in words the agent carries out). Env: AGENT_DELEGATIONS. Default: typed with --compat llama-server, else task.", valueName: "form"))
+    public var delegations: String?
+
     @Option(name: .customLong("max-parallel"), help: ArgumentHelp("Sub-agents run at once when the manager delegates several tasks in one message.", valueName: "n"))
     public var maxParallel: Int = 3
 
@@ -30,9 +33,21 @@ public struct AgentLimitOptions: ParsableArguments {
                                     finalAnswerTool: llm.compatibility.finalAnswerTool,
                                     data: UntrustedData(plainText: llm.compatibility.plainTextData), model: llm.endpoint.model,
                                     profile: profile)
-        // Typed delegations need a server that holds the manager's reply to the call's schema.
-        settings.typedDelegations = profile == .small && llm.compatibility.toolCallSchema
+        settings.typedDelegations = try typedDelegations(profile: profile, llm: llm, environment: environment)
         return settings
+    }
+
+    /// From the flag, else AGENT_DELEGATIONS, else typed where the server holds the manager's reply
+    /// to the call's schema (`--compat llama-server`). Only the small profile delegates typed calls.
+    func typedDelegations(profile: AgentProfile, llm: ResolvedLLM, environment: [String: String]) throws(SettingsError) -> Bool {
+        let (given, source) = delegations.map { ($0, "--delegations") }
+            ?? (environment["AGENT_DELEGATIONS"].flatMap { $0.isEmpty ? nil : $0 }, "AGENT_DELEGATIONS")
+        switch given?.lowercased() {
+        case nil: return profile == .small && llm.compatibility.toolCallSchema
+        case "typed": return profile == .small
+        case "task": return false
+        case let other?: throw SettingsError("\(source) '\(other)': use typed or task")
+        }
     }
 
     public func resolvedProfile(for llm: ResolvedLLM, environment: [String: String]) throws(SettingsError) -> AgentProfile {

@@ -103,5 +103,10 @@ import TestSupport
         let held = first.body["response_format"]?["json_schema"]?["schema"]?["anyOf"]?.arrayValue?
             .first { $0["properties"]?["name"]?["const"] == "inventory" }?["properties"]?["arguments"]?["anyOf"]?.arrayValue ?? []
         #expect(held.count == 3)
+
+        let wrong = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "run", "hi", "--model", "scripted", "--base-url", llm.baseURL, "--delegations", "words",
+        ], environment: TestEnvironment.childEnvironment, timeout: .seconds(30))
+        #expect(wrong.status == 3 && wrong.stderr.contains("--delegations 'words': use typed or task"), "\(wrong.stderr)")
     }
 }
