@@ -158,9 +158,7 @@ public enum HostRun {
                          grounding: grounding, toolDescription: settings.profile.toolFieldDescription,
                          namedCallMustSucceed: settings.profile == .small,
                          calls: settings.typedDelegations ? role.toolNames.compactMap { name in
-                             serverTools.first { $0.name == name }.map {
-                                 ToolDefinition(name: $0.name, description: $0.description, parameters: $0.inputSchema)
-                             }
+                             serverTools.first { $0.name == name }.map(ServerTool.definition(of:))
                          } : nil)
         }
         var loop = AgentLoop(id: id, role: "manager",

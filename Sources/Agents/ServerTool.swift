@@ -10,7 +10,10 @@ struct ServerTool: AgentTool {
     /// The run's writes so far (tools not marked read-only by the server).
     let ledger: WriteLedger
 
-    var definition: ToolDefinition {
+    var definition: ToolDefinition { Self.definition(of: info) }
+
+    /// A server tool as the model is offered it (also in a manager's typed delegations).
+    static func definition(of info: MCPToolInfo) -> ToolDefinition {
         ToolDefinition(name: info.name, description: info.description, parameters: info.inputSchema)
     }
 

@@ -14,16 +14,18 @@ import TestSupport
         return settings
     }
 
+    /// The manager delegates one typed create_order, then answers.
+    static func managerOrders(_ items: JSONValue, to address: String, answer: String) -> ScriptedLLMServer.Route {
+        .agent("manager", [
+            .calls([.init("orders", ["tool": "create_order", "arguments": ["items": items, "delivery_address": .string(address)]])]),
+            .answer(answer),
+        ])
+    }
+
     @Test func theManagersCallIsMadeWithoutAskingTheAgentsModel() async throws {
         let database = try await TestDatabase.make("typed")
         defer { database.drop() }
-        let routes: [ScriptedLLMServer.Route] = [
-            .agent("manager", [
-                .calls([.init("orders", ["tool": "create_order",
-                                         "arguments": ["items": [["product_id": "prod2", "quantity": 1]], "delivery_address": "7 Oak St"]])]),
-                .answer("Ordered."),
-            ]),
-        ]
+        let routes = [Self.managerOrders([["product_id": "prod2", "quantity": 1]], to: "7 Oak St", answer: "Ordered.")]
         let outcome = try await HostHarness.run("Order one Smartphone (prod2) to 7 Oak St.", routes: routes, database: database,
                                                 settings: Self.settings)
         let orders = try database.orders()
@@ -48,11 +50,7 @@ import TestSupport
         let database = try await TestDatabase.make("typedretry")
         defer { database.drop() }
         let routes: [ScriptedLLMServer.Route] = [
-            .agent("manager", [
-                .calls([.init("orders", ["tool": "create_order",
-                                         "arguments": ["items": [["product_id": "Lap-top", "quantity": 2]], "delivery_address": "9 Pine St"]])]),
-                .answer("Ordered 2 Laptops."),
-            ]),
+            Self.managerOrders([["product_id": "Lap-top", "quantity": 2]], to: "9 Pine St", answer: "Ordered 2 Laptops."),
             .agent("orders", [
                 // After "product not found": the right id, but a quantity the manager did not give; then as given.
                 .calls([.init("create_order", ["items": [["product_id": "prod1", "quantity": 5]], "delivery_address": "9 Pine St"])]),
