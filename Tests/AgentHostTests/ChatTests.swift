@@ -65,7 +65,9 @@ import TestSupport
         let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
             "chat", "--base-url", llm.baseURL, "--model", "scripted", "--transcript", transcript.path,
         ] + database.serverArguments, input: Data((lines.joined(separator: "\n") + "\n").utf8),
-            environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
+            // A bound, not a wait: in the full suite the test process (and its scripted LLM) has
+            // stalled for over a minute at a time (2 cores), and the run was killed mid-turn.
+            environment: TestEnvironment.childEnvironment, timeout: .seconds(180))
         let stdout = String(decoding: result.stdout, as: UTF8.self)
         #expect(result.status == 0, "\(result.stderr)")
 
