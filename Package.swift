@@ -27,10 +27,12 @@ let package = Package(
         .target(name: "JSON", swiftSettings: strict),
         // Orders, stock, status transitions, validation and the store protocol. No I/O.
         .target(name: "OrderDomain", dependencies: ["JSON"], swiftSettings: strict),
+        // Reused threads for blocking work, and a task executor on them: where a tool call may block.
+        .target(name: "BlockingThreads", swiftSettings: strict),
         // The MongoDB implementation of the store, over libmongoc.
-        .target(name: "MongoStore", dependencies: ["OrderDomain", "CMongoc", "JSON"], swiftSettings: strict),
+        .target(name: "MongoStore", dependencies: ["OrderDomain", "CMongoc", "JSON", "BlockingThreads"], swiftSettings: strict),
         // JSON-RPC 2.0, the MCP dispatch every transport shares, and the stdio session (newline-delimited).
-        .target(name: "MCPServerKit", dependencies: ["JSON"], swiftSettings: strict),
+        .target(name: "MCPServerKit", dependencies: ["JSON", "BlockingThreads"], swiftSettings: strict),
         // MCP's Streamable HTTP transport (POST /mcp, JSON answers) over Hummingbird, with its guards.
         .target(name: "MCPHTTPServer", dependencies: [
             "MCPServerKit", "JSON",
@@ -68,6 +70,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "BlockingThreadsTests", dependencies: ["BlockingThreads"]),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain", "JSON"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "OrderDomain", "JSON"]),
         // Helpers both integration suites share: running processes, fresh test databases.

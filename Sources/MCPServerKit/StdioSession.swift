@@ -1,3 +1,4 @@
+import BlockingThreads
 import Dispatch
 import Foundation
 import JSON
@@ -9,43 +10,48 @@ extension MCPServer {
     /// Control messages (`initialize`, `ping`, `tools/list`, errors) are answered in the order they
     /// arrive; `tools/call` requests run concurrently, at most `maxInFlight` at a time, and their
     /// responses are matched by id. The version `initialize` negotiates holds for the session.
+    ///
+    /// The reader thread reads, parses and answers control messages itself, and starts each call
+    /// as a task on a `BlockingExecutor`: the call then validates, reaches the database, encodes
+    /// and writes its response on one worker thread, one thread hand-off in all (every further
+    /// one waits for a core on a busy machine). They are unstructured tasks because only the reader
+    /// thread sees the calls come; it counts them, and the session ends when input has ended and
+    /// the last one has been answered.
     public func serve(input: Int32 = STDIN_FILENO, output: LineWriter) async {
         let slots = DispatchSemaphore(value: maxInFlight)
-        let (events, continuation) = AsyncStream<InputEvent>.makeStream()
+        let calls = DispatchGroup()
+        let executor = BlockingExecutor(name: "mcp-call")
         let reader = FileLineReader(fd: input, maxLineBytes: maxLineBytes)
-        let thread = Thread {
-            reader.run { event in
-                // Back-pressure: with every slot taken, stop reading; the client's writes then block.
-                slots.wait()
-                continuation.yield(event)
+        let start = { @Sendable (work: @escaping @Sendable () async -> JSONValue?) in
+            calls.enter()
+            Task(executorPreference: executor) {
+                // A worker thread may wait for the client to read: no hop to the writer queue.
+                if let response = await work() { output.sendBlocking(JSONWriter.bytes(response)) }
+                slots.signal()
+                calls.leave()
             }
-            continuation.finish()
         }
-        thread.name = "stdin-reader"
-        thread.start()
-
-        await withDiscardingTaskGroup { group in
-            for await event in events {
-                let version = version
-                switch prepare(event, version: version, negotiated: { self.remember($0) }) {
-                case .reply(let response):
-                    if let response { await output.send(JSONWriter.bytes(response)) }
-                    slots.signal()
-                case .call(let id, let tool, let arguments):
-                    group.addTask {
-                        let response = await self.call(tool, arguments: arguments, id: id, version: version)
-                        await output.send(JSONWriter.bytes(response))
+        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                reader.run { event in
+                    // Back-pressure: with every slot taken, stop reading; the client's writes then block.
+                    slots.wait()
+                    let version = self.version
+                    switch self.prepare(event, version: version, negotiated: { self.remember($0) }) {
+                    case .reply(let response):
+                        if let response { output.sendBlocking(JSONWriter.bytes(response)) }
                         slots.signal()
-                    }
-                case .batch(let batch):
-                    group.addTask {
-                        if let response = await self.handleBatch(batch, version: version, negotiated: { self.remember($0) }) {
-                            await output.send(JSONWriter.bytes(response))
-                        }
-                        slots.signal()
+                    case .call(let id, let tool, let arguments):
+                        start { await self.call(tool, arguments: arguments, id: id, version: version) }
+                    case .batch(let batch):
+                        start { await self.handleBatch(batch, version: version, negotiated: { self.remember($0) }) }
                     }
                 }
+                calls.wait()
+                finished.resume()
             }
+            thread.name = "stdin-reader"
+            thread.start()
         }
         logger.debug("session.end")
     }

@@ -124,6 +124,15 @@ public final class LineWriter: Sendable {
         }
     }
 
+    /// Writes the line on the calling thread, waiting for the lock and the descriptor: for threads
+    /// that may block (the reader's own answers, a call on a `BlockingExecutor`'s worker), never
+    /// for the cooperative pool's.
+    public func sendBlocking(_ line: [UInt8]) {
+        var bytes = line
+        bytes.append(UInt8(ascii: "\n"))
+        writing.withLock { _ in LineWriter.writeAll(fd: fd, bytes) }
+    }
+
     /// Writes `bytes` (at most PIPE_BUF) if the descriptor can take them now; false when it cannot.
     private func writeIfReady(_ bytes: [UInt8]) -> Bool {
         var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)

@@ -1,3 +1,4 @@
+import BlockingThreads
 import Foundation
 import OrderDomain
 import Synchronization
@@ -7,10 +8,11 @@ public typealias StoreLog = @Sendable (_ event: String, _ fields: KeyValuePairs<
 
 /// The `OrderStore` over MongoDB, through libmongoc.
 ///
-/// libmongoc is blocking, so every operation runs on a thread of its own with a client popped
-/// from the pool, and the async caller waits on a continuation: the cooperative thread pool is
-/// never blocked on I/O, and operations in flight (at most the server's `--max-in-flight`) wait
-/// on the database side by side.
+/// libmongoc is blocking, so every operation runs on a thread that may block with a client popped
+/// from the pool: in place when the caller already runs on such a thread (a stdio tool call, see
+/// `BlockingExecutor`), otherwise on a worker thread while the async caller waits on a
+/// continuation. The cooperative thread pool is never blocked on I/O, and operations in flight
+/// (at most the server's `--max-in-flight`) wait on the database side by side.
 public final class MongoOrderStore: OrderStore, Sendable {
     public enum TransactionMode: String, Sendable, CaseIterable {
         /// Multi-document transactions when the deployment has them (replica set or sharded).
@@ -111,21 +113,24 @@ public final class MongoOrderStore: OrderStore, Sendable {
         }
     }
 
-    /// Runs `body` on a thread of its own with a prepared connection. Not on a dispatch queue:
-    /// libdispatch runs about one blocking item per core at a time, so calls would wait in turn
-    /// behind a slow or unreachable database. The threads are reused (`BlockingWorkers`).
+    /// Runs `body` on a thread that may block, with a prepared connection: the calling thread when
+    /// it is one, else a worker thread. Not on a dispatch queue: libdispatch runs about one blocking
+    /// item per core at a time, so calls would wait in turn behind a slow or unreachable database.
     func run<T: Sendable>(_ body: @escaping @Sendable (StoreContext) throws(OrderError) -> T) async throws(OrderError) -> T {
+        if BlockingWorkers.isCurrentThreadWorker { return try runHere(body) }
         let result: Result<T, OrderError> = await withCheckedContinuation { continuation in
             workers.submit { [self] in
-                continuation.resume(returning: Result { () throws(OrderError) -> T in
-                    try pool.withClient { client throws(OrderError) -> T in
-                        let prepared = try prepareIfNeeded(client)
-                        return try body(context(client, usesTransactions: prepared.usesTransactions))
-                    }
-                })
+                continuation.resume(returning: Result { () throws(OrderError) -> T in try runHere(body) })
             }
         }
         return try result.get()
+    }
+
+    private func runHere<T>(_ body: (StoreContext) throws(OrderError) -> T) throws(OrderError) -> T {
+        try pool.withClient { client throws(OrderError) -> T in
+            let prepared = try prepareIfNeeded(client)
+            return try body(context(client, usesTransactions: prepared.usesTransactions))
+        }
     }
 
     private func prepareIfNeeded(_ client: MongoClient) throws(OrderError) -> Prepared {

@@ -2,15 +2,15 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Threads for blocking driver calls, kept and reused: a job goes to an idle thread when there
-/// is one and to a new thread when there is none, so a job never waits behind another (as on a
-/// dispatch queue, which runs about one blocking item per core at a time), and a call does not
-/// pay for creating and tearing down a thread (as with a thread per operation, which cost more
-/// than the database round trip itself on a loaded two-core machine).
+/// Threads for blocking work, kept and reused: a job goes to an idle thread when there is one and
+/// to a new thread when there is none, so a job never waits behind another (as on a dispatch
+/// queue, which runs about one blocking item per core at a time), and a job does not pay for
+/// creating and tearing down a thread (as with a thread per operation, which cost more than the
+/// database round trip itself on a loaded two-core machine).
 ///
-/// The number of threads is the largest number of jobs ever run at once (bounded by the server's
-/// `--max-in-flight` plus the preparation job); a thread idle for `idleTimeout` exits.
-final class BlockingWorkers: Sendable {
+/// The number of threads is the largest number of jobs ever run at once; a thread idle for
+/// `idleTimeout` exits.
+public final class BlockingWorkers: Sendable {
     private final class Worker: Sendable {
         let wake = DispatchSemaphore(value: 0)
         /// Set by `submit` before it signals `wake`; nil on wake-up means "idle too long, exit".
@@ -21,12 +21,16 @@ final class BlockingWorkers: Sendable {
     private let name: String
     private let idleTimeout: DispatchTimeInterval
 
-    init(name: String, idleTimeout: DispatchTimeInterval = .seconds(60)) {
+    public init(name: String, idleTimeout: DispatchTimeInterval = .seconds(60)) {
         self.name = name
         self.idleTimeout = idleTimeout
     }
 
-    func submit(_ job: @escaping @Sendable () -> Void) {
+    /// Whether the calling thread is a worker of some `BlockingWorkers`: code running there may
+    /// block on I/O without holding up the cooperative pool, so it need not hand the work off.
+    public static var isCurrentThreadWorker: Bool { WorkerMark.isSet }
+
+    public func submit(_ job: @escaping @Sendable () -> Void) {
         // LIFO: the most recently parked thread is the likeliest to still be warm.
         if let worker = idle.withLock({ $0.popLast() }) {
             worker.job.withLock { $0 = job }
@@ -34,7 +38,10 @@ final class BlockingWorkers: Sendable {
             return
         }
         let worker = Worker()
-        let thread = Thread { [self] in loop(worker, first: job) }
+        let thread = Thread { [self] in
+            WorkerMark.set()
+            loop(worker, first: job)
+        }
         thread.name = name
         thread.start()
     }
@@ -61,4 +68,17 @@ final class BlockingWorkers: Sendable {
             }
         }
     }
+}
+
+/// A thread-specific flag on the workers' threads (pthread keys: Foundation's thread dictionary
+/// costs a dictionary lookup on every check).
+private enum WorkerMark {
+    static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static func set() { pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1)) }
+    static var isSet: Bool { pthread_getspecific(key) != nil }
 }
