@@ -1,20 +1,10 @@
 import Hummingbird
 
 /// Reads a request body whole, refusing it as soon as it passes the size limit and when it has not
-/// all arrived by the deadline, so that neither a large nor a slow body holds memory or a task.
+/// all arrived by its deadline, so that neither a large nor a slow body holds memory or a task.
 enum BodyReader {
-    static func collect(_ body: RequestBody, limit: Int, timeout: Duration) async throws(Refusal) -> [UInt8] {
-        let outcome = await withTaskGroup(of: Result<[UInt8], Refusal>.self) { group in
-            group.addTask { await read(body, limit: limit) }
-            group.addTask {
-                // Cancelled when the body is complete first; either way the race is over.
-                try? await Task.sleep(for: timeout)
-                return .failure(.bodyTimeout)
-            }
-            let first = await group.next() ?? .failure(.bodyTimeout)
-            group.cancelAll()
-            return first
-        }
+    static func collect(_ body: RequestBody, limit: Int, deadlines: BodyDeadlines) async throws(Refusal) -> [UInt8] {
+        guard let outcome = await deadlines.run({ await read(body, limit: limit) }) else { throw .bodyTimeout }
         return try outcome.get()
     }
 

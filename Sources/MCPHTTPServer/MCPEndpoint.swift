@@ -29,6 +29,7 @@ struct MCPEndpoint: HTTPResponder {
     let server: MCPServer
     let settings: HTTPSettings
     let access: AccessPolicy
+    let deadlines: BodyDeadlines
     let logger: MCPServerKit.Logger
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -53,7 +54,7 @@ struct MCPEndpoint: HTTPResponder {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
             throw .tooLarge(limit: settings.maxBodyBytes)
         }
-        let body = try await BodyReader.collect(request.body, limit: settings.maxBodyBytes, timeout: settings.bodyTimeout)
+        let body = try await BodyReader.collect(request.body, limit: settings.maxBodyBytes, deadlines: deadlines)
         switch await server.answer(body, version: version) {
         case .accepted:
             return Response(status: .accepted)

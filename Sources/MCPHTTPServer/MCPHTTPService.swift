@@ -7,7 +7,9 @@ import NIOCore
 /// Serves an `MCPServer` over HTTP until SIGTERM or SIGINT, then finishes the requests in flight.
 public enum MCPHTTPService {
     public static func run(_ server: MCPServer, settings: HTTPSettings, logger: MCPServerKit.Logger) async throws {
-        let endpoint = MCPEndpoint(server: server, settings: settings, access: AccessPolicy(settings: settings), logger: logger)
+        let deadlines = BodyDeadlines(timeout: settings.bodyTimeout)
+        let endpoint = MCPEndpoint(server: server, settings: settings, access: AccessPolicy(settings: settings),
+                                   deadlines: deadlines, logger: logger)
         let channel = HTTP1Channel.Configuration(
             idleTimeout: .nanoseconds(Int64(settings.idleTimeout.nanoseconds)),
             // Headers an MCP client needs fit in a few kilobytes; these bounds stop a header flood early.
@@ -25,7 +27,11 @@ public enum MCPHTTPService {
                 ])
             },
             logger: frameworkLogger(logger))
-        try await application.runService()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await deadlines.enforce() }
+            try await application.runService()
+            group.cancelAll()
+        }
     }
 
     /// Hummingbird's own messages, on stderr like ours (swift-log's default would be stdout), and
