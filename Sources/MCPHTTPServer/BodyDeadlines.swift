@@ -27,16 +27,16 @@ final class BodyDeadlines: Sendable {
     }
 
     /// Runs `read` (a request body's read) and returns what it produced, or nil when its deadline
-    /// passed first (then it was cancelled).
-    func run<T: Sendable>(_ read: @escaping @Sendable () async -> T) async -> T? {
-        let reading = Task { await read() }
+    /// passed first: then `expire` was called, which must make the read end (by closing the
+    /// connection's input).
+    func run<T>(expire: @escaping @Sendable () -> Void, _ read: () async -> T) async -> T? {
         let deadline = ContinuousClock.now + timeout
         let id = state.withLock { state in
             state.lastID += 1
-            state.watches[state.lastID] = Watch(deadline: deadline, expire: { reading.cancel() })
+            state.watches[state.lastID] = Watch(deadline: deadline, expire: expire)
             return state.lastID
         }
-        let value = await withTaskCancellationHandler { await reading.value } onCancel: { reading.cancel() }
+        let value = await read()
         let expired = state.withLock { $0.watches.removeValue(forKey: id) == nil }
         return expired ? nil : value
     }

@@ -1,10 +1,16 @@
 import Hummingbird
+import NIOCore
 
 /// Reads a request body whole, refusing it as soon as it passes the size limit and when it has not
 /// all arrived by its deadline, so that neither a large nor a slow body holds memory or a task.
 enum BodyReader {
-    static func collect(_ body: RequestBody, limit: Int, deadlines: BodyDeadlines) async throws(Refusal) -> [UInt8] {
-        guard let outcome = await deadlines.run({ await read(body, limit: limit) }) else { throw .bodyTimeout }
+    /// `channel`'s input is closed if the body is not in by its deadline, which ends the read.
+    static func collect(_ body: RequestBody, limit: Int, deadlines: BodyDeadlines,
+                        channel: any Channel) async throws(Refusal) -> [UInt8] {
+        let outcome = await deadlines.run(expire: { channel.close(mode: .input, promise: nil) }) {
+            await read(body, limit: limit)
+        }
+        guard let outcome else { throw .bodyTimeout }
         return try outcome.get()
     }
 

@@ -34,7 +34,7 @@ struct MCPEndpoint: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         do throws(Refusal) {
-            return try await answer(request)
+            return try await answer(request, channel: context.channel)
         } catch {
             logger.info("http.refused", ["status": String(error.status.code), "method": request.method.rawValue])
             // A refused request ends its connection: whatever of its body is still coming is not read.
@@ -43,7 +43,7 @@ struct MCPEndpoint: HTTPResponder {
         }
     }
 
-    private func answer(_ request: Request) async throws(Refusal) -> Response {
+    private func answer(_ request: Request, channel: any Channel) async throws(Refusal) -> Response {
         guard request.uri.path == settings.path else { throw .notFound }
         guard access.permits(origin: request.headers[.origin]) else { throw .forbiddenOrigin }
         guard access.permits(authorization: request.headers[.authorization]) else { throw .unauthorized }
@@ -54,7 +54,8 @@ struct MCPEndpoint: HTTPResponder {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
             throw .tooLarge(limit: settings.maxBodyBytes)
         }
-        let body = try await BodyReader.collect(request.body, limit: settings.maxBodyBytes, deadlines: deadlines)
+        let body = try await BodyReader.collect(request.body, limit: settings.maxBodyBytes, deadlines: deadlines,
+                                                  channel: channel)
         switch await server.answer(body, version: version) {
         case .accepted:
             return Response(status: .accepted)

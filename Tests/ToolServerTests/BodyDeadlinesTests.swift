@@ -1,4 +1,5 @@
 @testable import MCPHTTPServer
+import Synchronization
 import Testing
 
 @Suite("Body deadlines")
@@ -7,21 +8,22 @@ struct BodyDeadlinesTests {
     func readsInTime() async {
         let deadlines = BodyDeadlines(timeout: .seconds(30))
         for index in 0..<100 {
-            let value = await deadlines.run { index * 2 }
+            let value = await deadlines.run(expire: { Issue.record("expired") }) { index * 2 }
             #expect(value == index * 2)
         }
         #expect(deadlines.watching == 0)
     }
 
-    @Test("a read still going at its deadline is cancelled and gives nil")
+    @Test("a read still going at its deadline is told to end and gives nil")
     func slowReadsAreCutOff() async {
         let deadlines = BodyDeadlines(timeout: .milliseconds(100))
         let enforcing = Task { await deadlines.enforce() }
         defer { enforcing.cancel() }
+        let ended = Atomic<Bool>(false)
         let started = ContinuousClock.now
-        // Never finishes on its own: only cancellation ends it.
-        let value = await deadlines.run { () -> Bool in
-            while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+        // Never finishes on its own: only `expire` ends it, as closing the connection's input does.
+        let value = await deadlines.run(expire: { ended.store(true, ordering: .releasing) }) { () -> Bool in
+            while !ended.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(10)) }
             return true
         }
         #expect(value == nil)
