@@ -149,6 +149,38 @@ import Testing
                     .hasPrefix("cannot change stock by -20: the user's request asks for no write-off") == true)
     }
 
+    /// The word checks stand aside for a request they cannot read; the address check does not.
+    @Test func theWordChecksStandAsideForARequestNotInEnglish() {
+        for english in ["Order 12 Laptops (prod1) to 9 Pine St.", "Restock prod5.", "Ship ord_a, cancel ord_b.",
+                        "Two Monitors (prod4) were damaged and must be written off.", "How many Keyboards do we have?"] {
+            #expect(RequestGrounding(english).readsAsEnglish, "\(english)")
+        }
+        for other in ["Bitte 4 Tastaturen an Bahnhofstraße 7, Bern liefern und die Bestellnummer nennen.",
+                      "Kunt u 2 monitoren sturen naar Dorpsweg 4? Wat is de status van de bestelling?",
+                      "Merci d'ajouter 9 casques au stock, livrés ce matin par le fournisseur.",
+                      "Por favor cancela el pedido ord_x y dime cuántos portátiles quedan."] {
+            #expect(!RequestGrounding(other).readsAsEnglish, "\(other)")
+        }
+        let german = RequestGrounding("Bitte vier Tastaturen (prod5) an Bahnhofstraße 7, Bern liefern und versenden.")
+        // "vier" is no number the check reads, and no German word asks for a status it knows.
+        #expect(german.violation(tool: "create_order", arguments: ["delivery_address": "Bahnhofstraße 7, Bern",
+                                                                   "items": [["quantity": 4, "product_id": "prod5"]]]) == nil)
+        #expect(german.violation(tool: "update_delivery_status", arguments: ["order_id": "ord_x", "status": "in_transit"]) == nil)
+        #expect(german.violation(tool: "update_stock", arguments: ["product_id": "prod5", "delta": 4]) == nil)
+        #expect(german.violation(tool: "create_order", arguments: ["delivery_address": "Hauptstraße 1",
+                                                                   "items": [["quantity": 4, "product_id": "prod5"]]])?
+                    .hasPrefix("cannot place this order: its delivery_address is not in the user's request") == true)
+        // There, a request of questions only asks for no change; in English the word checks judge.
+        let question = RequestGrounding("Quel est le statut de la commande ord_x ? Et où part-elle ?")
+        #expect(question.asksOnlyQuestions)
+        #expect(question.violation(tool: "update_delivery_status", arguments: ["order_id": "ord_x", "status": "delivered"])?
+                    .hasPrefix("cannot call update_delivery_status: the user's request only asks questions") == true)
+        #expect(question.violation(tool: "get_order", arguments: ["order_id": "ord_x"]) == nil)
+        #expect(!RequestGrounding("Envoie la commande ord_x. C'est possible ?").asksOnlyQuestions)
+        #expect(RequestGrounding("Can you ship ord_x?").violation(tool: "update_delivery_status",
+                                                                  arguments: ["order_id": "ord_x", "status": "in_transit"]) == nil)
+    }
+
     /// Once an order is made, the manager reads which products of the request no order has.
     @Test func theProductsOfTheRequestInNoOrderYet() {
         let request = "Process these orders: (1) 2 Laptops (prod1) and 1 Smartphone (prod2) to 123 Main St; (2) 3 Headphones (prod3)."

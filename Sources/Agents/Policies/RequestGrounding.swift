@@ -15,6 +15,11 @@ import JSON
 /// anywhere in the request ("do not ship" too). It catches invented writes, not every misreading.
 /// A refusal says what the request does give: the one number, status or earlier address it can
 /// mean.
+///
+/// The checks that read words (quantities, a stock change's sign and size, statuses) stand aside
+/// for a request that does not read as English (`readsAsEnglish`): they cannot tell what it asks,
+/// and refusing would stand between the model and a right call for anyone writing in another
+/// language. The address check reads no words of a language and always applies.
 struct RequestGrounding: Sendable {
     /// The numbers the request states, in digits or words.
     let numbers: Set<Int64>
@@ -52,6 +57,43 @@ struct RequestGrounding: Sendable {
             requested.append(status)
         }
         requestedStatuses = requested
+        readsAsEnglish = Self.readsAsEnglish(words)
+        asksOnlyQuestions = Self.asksOnlyQuestions(text)
+    }
+
+    /// Whether every sentence of the request ends with a question mark (of any script): it asks
+    /// for no change. The word checks' stand-in where they cannot read the request: asked in
+    /// Spanish only for an order's status and address, a small manager shipped the order.
+    let asksOnlyQuestions: Bool
+
+    private static func asksOnlyQuestions(_ text: String) -> Bool {
+        var sentences: [(text: String, question: Bool)] = []
+        var current = ""
+        for character in text {
+            if "?？؟".contains(character) || ".!。！\n".contains(character) {
+                if current.contains(where: { $0.isLetter }) { sentences.append((current, "?？؟".contains(character))) }
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        if current.contains(where: { $0.isLetter }) { sentences.append((current, false)) }
+        return !sentences.isEmpty && sentences.allSatisfy(\.question)
+    }
+
+    /// Whether the word checks can read the request: at least a third of its words of two letters
+    /// or more (ids and numbers aside) are common English words or the checks' own. Product names
+    /// count against it, in any language, so a terse "Order 12 Laptops to 9 Pine St." needs its
+    /// "order" and "to"; a Dutch request with "is" and "monitor" in it is still not English.
+    let readsAsEnglish: Bool
+
+    private static func readsAsEnglish(_ words: [String]) -> Bool {
+        let letterWords = words.filter { $0.count >= 2 && $0.allSatisfy(\.isLetter) }
+        guard !letterWords.isEmpty else { return true }  // nothing to misread
+        let vocabulary = englishWords.union(restockWords).union(writeOffWords).union(commandWords.keys)
+            .union(statusWords.values.joined()).union(negations).union(numberWords.keys)
+        let known = letterWords.filter(vocabulary.contains).count
+        return known * 3 >= letterWords.count
     }
 
     /// The catalogue's product ids the request names, as whole words.
@@ -103,6 +145,10 @@ struct RequestGrounding: Sendable {
     /// fixed a product id, wrote "{delivery_address}" four times). Each refusal's first sentence
     /// says what cannot be done, as the answer's `Failed:` line quotes it.
     func violation(tool: String, arguments: JSONValue, earlier: [JSONValue] = []) -> String? {
+        if !readsAsEnglish, asksOnlyQuestions, ["create_order", "update_delivery_status", "update_stock"].contains(tool) {
+            return "cannot call \(tool): the user's request only asks questions (every sentence of it ends with a question mark), "
+                + "so it asks for no change. Answer it with what the read tools show. Nothing was changed."
+        }
         switch tool {
         case "create_order":
             // (Two words at least: an orders agent given its order again placed another to "Laptop".)
@@ -114,6 +160,7 @@ struct RequestGrounding: Sendable {
                     + (known.map { " Did you mean delivery_address \($0), as in an earlier create_order?" } ?? "")
                     + " Copy the address exactly from the request; never make one up. Nothing was changed."
             }
+            guard readsAsEnglish else { break }
             for (offset, line) in (arguments["items"]?.arrayValue ?? []).enumerated() {
                 if let quantity = line["quantity"]?.integerValue, !numbers.contains(quantity), !(quantity == 1 && saysOne) {
                     return "cannot order quantity \(quantity) (items[\(offset)]): it is not a number in the user's request, which "
@@ -122,7 +169,7 @@ struct RequestGrounding: Sendable {
                 }
             }
         case "update_delivery_status":
-            if let status = arguments["status"]?.stringValue, let asking = Self.statusWords[status], !asks(asking) {
+            if readsAsEnglish, let status = arguments["status"]?.stringValue, let asking = Self.statusWords[status], !asks(asking) {
                 // The one the request does ask for, if one, and it names one order at most: told
                 // only "not delivered", a small delivery agent asked for it four times; but for
                 // "ord_A was delivered, ord_B is still on its way", it set ord_B delivered.
@@ -133,7 +180,7 @@ struct RequestGrounding: Sendable {
                     + " Change only what the request asks for; if that is done, give your final answer. Nothing was changed."
             }
         case "update_stock":
-            guard let delta = arguments["delta"]?.integerValue else { break }
+            guard readsAsEnglish, let delta = arguments["delta"]?.integerValue else { break }
             if delta != 0, !asks(delta < 0 ? Self.writeOffWords : Self.restockWords) {
                 // A number alone is no reason: for "Order 1 Monitor (prod4) … and ship it", a small
                 // manager had the stock taken by hand as well (delta -1).
@@ -269,6 +316,22 @@ struct RequestGrounding: Sendable {
     /// manager to act.
     private static let commandWords: [String: String] = [
         "ship": "in_transit", "send": "in_transit", "dispatch": "in_transit", "cancel": "cancelled",
+    ]
+
+    /// The commonest English words, and the shop's.
+    private static let englishWords: Set<String> = [
+        "the", "and", "to", "of", "for", "in", "on", "at", "by", "with", "from", "into", "about", "after", "before", "then",
+        "is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did", "can", "could", "will",
+        "would", "should", "must", "may", "need", "needs", "want", "wants", "it", "its", "this", "that", "these", "those",
+        "all", "any", "each", "every", "both", "some", "other", "another", "only", "just", "also", "now", "today", "still",
+        "again", "yet", "already", "so", "but", "or", "if", "as", "up", "out", "off", "over", "how", "what", "which", "who",
+        "when", "where", "why", "many", "much", "left", "new", "please", "thanks", "me", "my", "we", "our", "us", "you",
+        "your", "they", "them", "their", "he", "she", "his", "her", "there", "here", "tell", "give", "show", "let", "make",
+        "get", "got", "put", "set", "check", "confirm", "find", "look", "know", "see", "go", "going", "went", "come", "came",
+        "order", "orders", "ordered", "stock", "stocks", "product", "products", "item", "items", "unit", "units", "customer",
+        "customers", "address", "status", "number", "count", "place", "create", "update", "change", "mark", "move", "list",
+        "level", "total", "price", "cost", "store", "shop", "warehouse", "way", "st", "rd", "ave", "street",
+        "road", "lane",
     ]
 
     private static let negations: Set<String> = ["not", "don", "dont", "never", "no", "nor", "without"]
