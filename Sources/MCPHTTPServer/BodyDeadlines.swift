@@ -44,7 +44,7 @@ final class BodyDeadlines: Sendable {
     /// Reads being watched now.
     var watching: Int { state.withLock { $0.watches.count } }
 
-    /// Cancels the reads whose deadline has passed, every `tick`, until the calling task is cancelled.
+    /// Expires the reads whose deadline has passed, every `tick`, until the calling task is cancelled.
     func enforce() async {
         while (try? await Task.sleep(for: tick)) != nil {
             let now = ContinuousClock.now

@@ -62,8 +62,7 @@ struct RequestGrounding: Sendable {
     }
 
     /// Whether every sentence of the request ends with a question mark (of any script): it asks
-    /// for no change. The word checks' stand-in where they cannot read the request: asked in
-    /// Spanish only for an order's status and address, a small manager shipped the order.
+    /// for no change. The word checks' stand-in, in part, where they cannot read the request.
     let asksOnlyQuestions: Bool
 
     private static func asksOnlyQuestions(_ text: String) -> Bool {
@@ -90,9 +89,7 @@ struct RequestGrounding: Sendable {
     private static func readsAsEnglish(_ words: [String]) -> Bool {
         let letterWords = words.filter { $0.count >= 2 && $0.allSatisfy(\.isLetter) }
         guard !letterWords.isEmpty else { return true }  // nothing to misread
-        let vocabulary = englishWords.union(restockWords).union(writeOffWords).union(commandWords.keys)
-            .union(statusWords.values.joined()).union(negations).union(numberWords.keys)
-        let known = letterWords.filter(vocabulary.contains).count
+        let known = letterWords.filter(checkedVocabulary.contains).count
         return known * 3 >= letterWords.count
     }
 
@@ -317,6 +314,10 @@ struct RequestGrounding: Sendable {
     private static let commandWords: [String: String] = [
         "ship": "in_transit", "send": "in_transit", "dispatch": "in_transit", "cancel": "cancelled",
     ]
+
+    /// Every word `readsAsEnglish` counts as English.
+    private static let checkedVocabulary: Set<String> = englishWords.union(restockWords).union(writeOffWords)
+        .union(commandWords.keys).union(statusWords.values.joined()).union(negations).union(numberWords.keys)
 
     /// The commonest English words, and the shop's.
     private static let englishWords: Set<String> = [
