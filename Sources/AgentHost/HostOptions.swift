@@ -43,11 +43,11 @@ struct HostOptions: ParsableArguments {
 
     /// The approval mode from the flag, else AGENT_APPROVE, else the command's default.
     func approvalMode(environment: [String: String], default fallback: ApprovalMode) throws(SettingsError) -> ApprovalMode {
-        let (given, source) = approve.map { ($0, "--approve") }
-            ?? (environment["AGENT_APPROVE"].flatMap { $0.isEmpty ? nil : $0 }, "AGENT_APPROVE")
-        guard let given else { return fallback }
-        guard let mode = ApprovalMode(rawValue: given.lowercased()) else {
-            throw SettingsError("\(source) '\(given)': use one of \(ApprovalMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let given = GivenSetting(flag: approve, named: "--approve", variable: "AGENT_APPROVE", environment: environment) else {
+            return fallback
+        }
+        guard let mode = ApprovalMode(rawValue: given.value.lowercased()) else {
+            throw SettingsError("\(given.source) '\(given.value)': use one of \(ApprovalMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return mode
     }

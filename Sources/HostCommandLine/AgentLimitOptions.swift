@@ -40,22 +40,23 @@ public struct AgentLimitOptions: ParsableArguments {
     /// From the flag, else AGENT_DELEGATIONS, else typed where the server holds the manager's reply
     /// to the call's schema (`--compat llama-server`). Only the small profile delegates typed calls.
     func typedDelegations(profile: AgentProfile, llm: ResolvedLLM, environment: [String: String]) throws(SettingsError) -> Bool {
-        let (given, source) = delegations.map { ($0, "--delegations") }
-            ?? (environment["AGENT_DELEGATIONS"].flatMap { $0.isEmpty ? nil : $0 }, "AGENT_DELEGATIONS")
-        switch given?.lowercased() {
-        case nil: return profile == .small && llm.compatibility.toolCallSchema
+        guard let given = GivenSetting(flag: delegations, named: "--delegations", variable: "AGENT_DELEGATIONS",
+                                       environment: environment) else {
+            return profile == .small && llm.compatibility.toolCallSchema
+        }
+        switch given.value.lowercased() {
         case "typed": return profile == .small
         case "task": return false
-        case let other?: throw SettingsError("\(source) '\(other)': use typed or task")
+        default: throw SettingsError("\(given.source) '\(given.value)': use typed or task")
         }
     }
 
     public func resolvedProfile(for llm: ResolvedLLM, environment: [String: String]) throws(SettingsError) -> AgentProfile {
-        let (given, source) = profile.map { ($0, "--agent-profile") }
-            ?? (environment["AGENT_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }, "AGENT_PROFILE")
-        guard let given else { return AgentProfile.forCompat(llm.compatName) }
-        guard let chosen = AgentProfile(rawValue: given.lowercased()) else {
-            throw SettingsError("\(source) '\(given)': use one of \(AgentProfile.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let given = GivenSetting(flag: profile, named: "--agent-profile", variable: "AGENT_PROFILE", environment: environment) else {
+            return AgentProfile.forCompat(llm.compatName)
+        }
+        guard let chosen = AgentProfile(rawValue: given.value.lowercased()) else {
+            throw SettingsError("\(given.source) '\(given.value)': use one of \(AgentProfile.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return chosen
     }

@@ -66,18 +66,20 @@ struct RequestGrounding: Sendable {
     let asksOnlyQuestions: Bool
 
     private static func asksOnlyQuestions(_ text: String) -> Bool {
-        var sentences: [(text: String, question: Bool)] = []
-        var current = ""
+        let questionMarks: Set<Character> = ["?", "？", "؟"]
+        let otherEnds: Set<Character> = [".", "!", "。", "！", "\n"]
+        var sentences = 0
+        var inSentence = false  // letters since the last sentence end
         for character in text {
-            if "?？؟".contains(character) || ".!。！\n".contains(character) {
-                if current.contains(where: { $0.isLetter }) { sentences.append((current, "?？؟".contains(character))) }
-                current = ""
-            } else {
-                current.append(character)
+            if character.isLetter { inSentence = true }
+            guard questionMarks.contains(character) || otherEnds.contains(character) else { continue }
+            if inSentence {
+                guard questionMarks.contains(character) else { return false }
+                sentences += 1
             }
+            inSentence = false
         }
-        if current.contains(where: { $0.isLetter }) { sentences.append((current, false)) }
-        return !sentences.isEmpty && sentences.allSatisfy(\.question)
+        return sentences > 0 && !inSentence  // a last sentence without a mark is no question
     }
 
     /// Whether the word checks can read the request: at least a third of its words of two letters
