@@ -57,7 +57,7 @@ struct ProcessOrdersCommand: AsyncParsableCommand {
             throw HostSession.fail(3, "\(file): \(error)")
         }
         try await HostSession(options: options).run(instructions: { data in orders.map { $0.instruction(data: data) } },
-                                                   goal: OrderRequest.isShipped)
+                                                   goal: OrderRequest.isShipped, plan: .createThenShip)
     }
 }
 

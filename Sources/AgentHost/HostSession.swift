@@ -20,7 +20,7 @@ struct HostSession {
     /// `makeInstructions` gets the form stored text must take for this endpoint (see
     /// `UntrustedData`); each instruction gets its own manager, in turn.
     func run(instructions makeInstructions: (UntrustedData) -> [String],
-             goal: RunGoal? = nil) async throws {
+             goal: RunGoal? = nil, plan: KnownPlan? = nil) async throws {
         let llm = try resolveLLM()
         let settings = try resolveSettings(llm)
         let tracer = try makeTracer()
@@ -29,7 +29,7 @@ struct HostSession {
         let instructions = makeInstructions(settings.data)
         let runTask = Task {
             await HostRun.run(instructions: instructions, models: llm.models(tracer: tracer), server: server,
-                              settings: settings, tracer: tracer, goal: goal)
+                              settings: settings, tracer: tracer, goal: goal, plan: plan)
         }
         let signals = ProcessSupport.cancelOnSignals(runTask)
         let report = await runTask.value

@@ -40,6 +40,9 @@ struct AgentLoop: Sendable {
     /// small manager's plan for a command whose steps are known (`process-orders`: create, then
     /// ship). Asked for after the task, so that the cached prompt before it stays the same.
     var plansFirst = false
+    /// The plan's exact calls, when the command's steps are known (see `KnownPlan`): the first
+    /// reply is held to them rather than to any list of calls.
+    var planShape: [ToolDefinition]?
     /// The first step must call a tool, not answer: a small manager answered requests at once
     /// ("cancel order …": "Order … has been cancelled.") without delegating anything.
     var callsFirst = false
@@ -167,6 +170,7 @@ struct AgentLoop: Sendable {
     private func next(_ state: inout State, step: Int, firstTool: String?) async throws(AgentFailure) -> (ChatResponse, Int)? {
         let resultsAnswer = resultsCanAnswer && state.made.contains { !$0.record.isError }
         let choice: ToolChoice = if step == 1, forcesFirstTool, let firstTool { .function(firstTool) }
+            else if step == 1, plansFirst, let planShape { .sequence(planShape) }
             else if step == 1, plansFirst || callsFirst { .required } else { .auto }
         do {
             return try await ask(state.messages, choice: choice, step: step, answerRequired: !resultsAnswer)

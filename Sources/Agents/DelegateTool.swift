@@ -34,6 +34,8 @@ struct DelegateTool: AgentTool {
     /// host as the agent's first step, and the agent's later writes keep its values (see
     /// `DelegatedValuesKept`).
     var calls: [ToolDefinition]?
+    /// With `calls`: the catalogue's products, to which the calls' `product_id`s are held (see `ProductChoice`).
+    var products: ProductChoice?
 
     var definition: ToolDefinition {
         if let calls { return typedDefinition(calls) }
@@ -52,22 +54,44 @@ struct DelegateTool: AgentTool {
     /// `{"tool", "arguments"}`, one shape per tool (`anyOf`, which a server that holds replies to a
     /// schema turns into a grammar), each with the tool's own parameters (see `requiredOnly`).
     private func typedDefinition(_ calls: [ToolDefinition]) -> ToolDefinition {
-        let shapes: [JSONValue] = calls.map { call in
-            ["type": "object", "properties": ["tool": ["const": .string(call.name)], "arguments": Self.requiredOnly(call.parameters)],
-             "required": ["tool", "arguments"], "additionalProperties": false]
-        }
+        let shapes = calls.map { shape(of: $0) }
         let plain: JSONObject = ["type": "object",
                                  "properties": ["tool": ["type": "string", "enum": .array(calls.map { .string($0.name) })],
                                                 "arguments": ["type": "object"]],
                                  "required": ["tool", "arguments"], "additionalProperties": false]
         var typed = plain
         typed["anyOf"] = .array(shapes)
+        // Only the delegates whose calls take a product are told the products (delivery's are not).
+        let productSentence = products.flatMap { choice in
+            calls.contains { choice.constrain($0.parameters) != $0.parameters } ? choice.sentence + " " : nil
+        } ?? ""
         return ToolDefinition(
             name: role.rawValue,
             description: role.delegateDescription + " Give the call the agent makes: the tool and its arguments, "
-                + calls.map { Self.signature(of: $0) }.joined(separator: ", ") + " (? optional). Returns the agent's answer "
-                + "and tool results.",
+                + calls.map { Self.signature(of: $0) }.joined(separator: ", ") + " (? optional). "
+                + productSentence + "Returns the agent's answer and tool results.",
             parameters: .object(typed), promptParameters: .object(plain))
+    }
+
+    /// One typed delegation: the tool, and its arguments held to its schema (its required fields,
+    /// products from the catalogue), the `fixed` ones to their values.
+    private func shape(of call: ToolDefinition, fixed: JSONObject = [:]) -> JSONValue {
+        let required = Self.requiredOnly(call.parameters)
+        var arguments = (products?.constrain(required) ?? required).objectValue ?? [:]
+        if !fixed.isEmpty {
+            var properties = arguments["properties"]?.objectValue ?? [:]
+            for (name, value) in fixed { properties[name] = ["const": value] }
+            arguments["properties"] = .object(properties)
+        }
+        return ["type": "object", "properties": ["tool": ["const": .string(call.name)], "arguments": .object(arguments)],
+                "required": ["tool", "arguments"], "additionalProperties": false]
+    }
+
+    /// This delegate held to one call of `tool`, some of its arguments fixed: a step of a
+    /// `KnownPlan`. Nil without typed calls or without that tool.
+    func planStep(_ tool: String, fixed: JSONObject) -> ToolDefinition? {
+        guard let call = calls?.first(where: { $0.name == tool }) else { return nil }
+        return ToolDefinition(name: role.rawValue, description: definition.description, parameters: shape(of: call, fixed: fixed))
     }
 
     /// A tool's call as the manager reads it where the grammar holds the shape:

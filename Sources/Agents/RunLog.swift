@@ -88,6 +88,11 @@ final class WriteLedger: Sendable {
 
     /// The writes that succeeded so far, in order.
     var done: [Write] { state.withLock { $0.done } }
+
+    /// The ids of the orders the instruction has created, oldest first.
+    var createdOrders: [String] {
+        done.filter { $0.tool == "create_order" }.compactMap { $0.result["order_id"]?.stringValue }
+    }
     /// How many writes succeeded so far (without copying them).
     var count: Int { state.withLock { $0.done.count } }
     /// The refused writes that nothing made good, each once, for the answer's "Failed:" line. A

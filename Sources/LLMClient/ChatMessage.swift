@@ -47,6 +47,10 @@ public enum ToolChoice: Sendable, Hashable {
     case none
     case required
     case function(String)
+    /// Exactly these calls, in this order, each held to its definition (a narrower shape of one of
+    /// the request's tools: some arguments fixed): a plan whose steps are known. A server that
+    /// holds replies to a schema holds the reply to it; elsewhere it is sent as `required`.
+    case sequence([ToolDefinition])
 }
 
 /// One chat-completions request, independent of the wire format.

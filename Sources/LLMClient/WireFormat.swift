@@ -54,10 +54,19 @@ public struct WireFormat: Sendable {
     /// `.required` never allows the final answer.
     /// (`.none` allows no call, so it is sent as it is, without a schema.)
     private func callSchema(_ tools: [ToolDefinition], choice: ToolChoice, parallel: Bool) -> JSONValue {
+        if case .sequence(let steps) = choice {
+            let calls: [JSONValue] = steps.map { step in
+                ["type": "object",
+                 "properties": ["name": ["const": .string(step.name)], "arguments": parameters(of: step, integerBounds: true)],
+                 "required": ["name", "arguments"]]
+            }
+            return ["type": "array", "prefixItems": .array(calls), "items": false,
+                    "minItems": .int(Int64(calls.count)), "maxItems": .int(Int64(calls.count))]
+        }
         let allowed = switch choice {
         case .function(let name): tools.filter { $0.name == name }
         case .required: tools.filter { $0.name != Compatibility.finalAnswerToolName }  // a call, not the answer
-        case .auto, .none: tools
+        case .auto, .none, .sequence: tools
         }
         let calls: [JSONValue] = allowed.map { tool in
             ["type": "object",
@@ -133,7 +142,7 @@ public struct WireFormat: Sendable {
         switch choice {
         case .auto: "auto"
         case .none: "none"
-        case .required: "required"
+        case .required, .sequence: "required"
         case .function(let name): ["type": "function", "function": ["name": .string(name)]]
         }
     }

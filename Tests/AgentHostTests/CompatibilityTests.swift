@@ -296,6 +296,28 @@ import Testing
         #expect(llm.requests[1].body["tools"]?.arrayValue?.first?["function"]?["parameters"]?["anyOf"] != nil)
     }
 
+    /// A known plan (`ToolChoice.sequence`): exactly these calls in this order, each held to its
+    /// narrower shape; a server without a grammar is asked for calls.
+    @Test func aSequenceIsHeldToItsCallsInOrder() async throws {
+        let create = ToolDefinition(name: "orders", description: "", parameters: ["type": "object", "properties": ["tool": ["const": "create_order"]]])
+        let ship = ToolDefinition(name: "delivery", description: "", parameters: ["type": "object", "properties": ["tool": ["const": "update_delivery_status"]]])
+        let llm = try ScriptedLLMServer([.any([
+            .answer(#"[{"name": "orders", "arguments": {"tool": "create_order"}}, {"name": "delivery", "arguments": {"tool": "update_delivery_status"}}]"#),
+            .answer("ok"),
+        ])])
+        defer { llm.stop() }
+        let reply = try await scriptedClient(llm, compatibility: .llamaServer)
+            .complete(ChatRequest(messages: afterOneToolCall, tools: [create, ship], toolChoice: .sequence([create, ship])))
+        #expect(reply.toolCalls.map(\.name) == ["orders", "delivery"])
+        let schema = llm.requests[0].body["response_format"]?["json_schema"]?["schema"]
+        #expect(schema?["type"] == "array" && schema?["items"] == false && schema?["minItems"] == 2 && schema?["maxItems"] == 2)
+        #expect(schema?["prefixItems"]?.arrayValue?.compactMap { $0["properties"]?["name"]?["const"]?.stringValue } == ["orders", "delivery"])
+        #expect(schema?["prefixItems"]?.arrayValue?.last?["properties"]?["arguments"]?["properties"]?["tool"]?["const"] == "update_delivery_status")
+        _ = try await scriptedClient(llm, compatibility: .openAI)
+            .complete(ChatRequest(messages: afterOneToolCall, tools: [create, ship], toolChoice: .sequence([create, ship])))
+        #expect(llm.requests[1].body["tool_choice"] == "required" && llm.requests[1].body["response_format"] == nil)
+    }
+
     /// The grammar keeps integers' bounds (a small manager sent `limit: 0`); the prompt leaves them out.
     @Test func llamaServerGrammarsKeepIntegerBounds() async throws {
         let tool = ToolDefinition(name: "list_products", description: "",

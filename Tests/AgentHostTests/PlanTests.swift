@@ -43,6 +43,52 @@ import TestSupport
         #expect(outcome.trace.contains("plan: 1. orders create_order  2. delivery update_delivery_status"))
     }
 
+    /// `process-orders`' known plan with typed delegations: the reply is held to exactly its two
+    /// calls, the shipment's order and status fixed; the host puts the created order's id in.
+    @Test func aKnownPlanIsHeldToItsStepsAndNamesTheCreatedOrder() async throws {
+        let database = try await TestDatabase.make("knownplan")
+        defer { database.drop() }
+        let routes: [ScriptedLLMServer.Route] = [
+            .agent("manager", [
+                .calls([.init("orders", ["tool": "create_order", "arguments": ["items": [["product_id": "prod2", "quantity": 1]],
+                                                                               "delivery_address": "7 Oak St"]]),
+                        .init("delivery", ["tool": "update_delivery_status",
+                                           "arguments": ["order_id": .string(CreatedOrderReference.placeholder), "status": "in_transit"]])]),
+            ]),
+        ]
+        var settings = HostSettings(profile: .small)
+        settings.typedDelegations = true
+        let outcome = try await HostHarness.run(instructions: ["Process this order: have it created, then have it set in_transit. Order: 1 prod2 to 7 Oak St."], routes: routes,
+                                                database: database, settings: settings, goal: Self.shipped, plan: .createThenShip)
+        #expect(try database.orders().map { $0["status"]?.stringValue } == ["in_transit"])
+        // One model call in all: the plan; the agents' calls are the manager's, the answer the host's.
+        #expect(outcome.llm.requests.count == 1)
+        #expect(outcome.trace.contains("[created-order-reference]"))
+        #expect(outcome.report.finalAnswer.hasPrefix("Done: that completes the instruction."))
+        // A server without a grammar is asked for calls; the loop offers the exact steps (see CompatibilityTests).
+        #expect(outcome.llm.requests.first?.body["tool_choice"] == "required")
+    }
+
+    @Test func theCreatedOrderReferenceNeedsAnOrderCreatedFirst() {
+        let delegation = PolicyTests.call(nil, name: "delivery", [
+            "tool": "update_delivery_status",
+            "arguments": ["order_id": .string(CreatedOrderReference.placeholder), "status": "in_transit"],
+        ])
+        let none = CreatedOrderReference(createdOrders: { [] })
+        guard case .reject(let refusal) = none.check(delegation, in: PolicyTests.run()) else {
+            Issue.record("a step naming an order nobody created was run")
+            return
+        }
+        #expect(refusal.message.hasPrefix("No order has been created"))
+        let two = CreatedOrderReference(createdOrders: { ["ord_a", "ord_b"] })
+        #expect(two.check(delegation, in: PolicyTests.run())
+                == .rewrite(["tool": "update_delivery_status", "arguments": ["order_id": "ord_b", "status": "in_transit"]],
+                            note: "order_id ord_b: the order created above"))
+        let plain = PolicyTests.call(nil, name: "delivery", ["tool": "update_delivery_status",
+                                                              "arguments": ["order_id": "ord_x", "status": "cancelled"]])
+        #expect(two.check(plain, in: PolicyTests.run()) == .allow)
+    }
+
     @Test func aPlanStopsAtItsFirstFailedStep() async throws {
         let database = try await TestDatabase.make("planstop")
         defer { database.drop() }

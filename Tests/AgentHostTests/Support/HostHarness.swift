@@ -28,7 +28,7 @@ struct HostHarness {
     static func run(instructions: [String], routes: [ScriptedLLMServer.Route], database: TestDatabase,
                     settings: HostSettings = HostSettings(profile: .small), compatibility: Compatibility = .openAI,
                     serverLaunch: ServerLaunch? = nil,
-                    goal: RunGoal? = nil) async throws -> Outcome {
+                    goal: RunGoal? = nil, plan: KnownPlan? = nil) async throws -> Outcome {
         let llm = try ScriptedLLMServer(routes)
         defer { llm.stop() }
         let collected = CollectingTraceSink()
@@ -44,7 +44,7 @@ struct HostHarness {
                                                   environment: ["LOG_LEVEL": "warning", "PATH": "/usr/bin:/bin"])
         let server = try await MCPClient.launch(launch, callTimeout: .seconds(20))
         let report = await HostRun.run(instructions: instructions, models: AgentModels(client), server: server,
-                                       settings: settings, tracer: tracer, goal: goal)
+                                       settings: settings, tracer: tracer, goal: goal, plan: plan)
         _ = await server.shutdown(grace: .seconds(2))
         return Outcome(report: report, llm: llm, events: collected.events, trace: text.withLock { $0 })
     }
