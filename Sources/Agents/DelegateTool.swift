@@ -34,8 +34,6 @@ struct DelegateTool: AgentTool {
     /// host as the agent's first step, and the agent's later writes keep its values (see
     /// `DelegatedValuesKept`).
     var calls: [ToolDefinition]?
-    /// With `calls`: the catalogue's products, to which the calls' `product_id`s are held (see `ProductChoice`).
-    var products: ProductChoice?
 
     var definition: ToolDefinition {
         if let calls { return typedDefinition(calls) }
@@ -61,23 +59,18 @@ struct DelegateTool: AgentTool {
                                  "required": ["tool", "arguments"], "additionalProperties": false]
         var typed = plain
         typed["anyOf"] = .array(shapes)
-        // Only the delegates whose calls take a product are told the products (delivery's are not).
-        let productSentence = products.flatMap { choice in
-            calls.contains { choice.constrain($0.parameters) != $0.parameters } ? choice.sentence + " " : nil
-        } ?? ""
         return ToolDefinition(
             name: role.rawValue,
             description: role.delegateDescription + " Give the call the agent makes: the tool and its arguments, "
-                + calls.map { Self.signature(of: $0) }.joined(separator: ", ") + " (? optional). "
-                + productSentence + "Returns the agent's answer and tool results.",
+                + calls.map { Self.signature(of: $0) }.joined(separator: ", ") + " (? optional). Returns the agent's answer "
+                + "and tool results.",
             parameters: .object(typed), promptParameters: .object(plain))
     }
 
-    /// One typed delegation: the tool, and its arguments held to its schema (its required fields,
-    /// products from the catalogue), the `fixed` ones to their values.
+    /// One typed delegation: the tool, and its arguments held to its schema (its required fields),
+    /// the `fixed` ones to their values.
     private func shape(of call: ToolDefinition, fixed: JSONObject = [:]) -> JSONValue {
-        let required = Self.requiredOnly(call.parameters)
-        var arguments = (products?.constrain(required) ?? required).objectValue ?? [:]
+        var arguments = Self.requiredOnly(call.parameters).objectValue ?? [:]
         if !fixed.isEmpty {
             var properties = arguments["properties"]?.objectValue ?? [:]
             for (name, value) in fixed { properties[name] = ["const": value] }

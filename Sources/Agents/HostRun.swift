@@ -73,7 +73,7 @@ public enum HostRun {
         do {
             let serverTools = try await listTools(server)
             warnAboutMissingTools(serverTools, tracer: tracer)
-            let catalogue = await products(server)
+            let catalogue = await productIDs(server)
             let counter = AgentCounter()
             for (index, task) in instructions.enumerated() {
                 let id = instructions.count == 1 ? "manager" : "manager#\(index + 1)"
@@ -83,7 +83,7 @@ public enum HostRun {
                 if let goal { isDone = { goal(ledger.done) } }
                 let loop = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
                                    tracer: tracer, log: log, counter: counter, ledger: ledger, instruction: task,
-                                   products: catalogue, goal: isDone, plan: plan)
+                                   catalogue: catalogue, goal: isDone, plan: plan)
                 current = (ledger, log.all.count)
                 var answer = try await loop.run(task: context.map { "\($0)\n\nThe request now: \(task)" } ?? task).answer
                 let lines = HostAnswer.lines(records: Array(log.all.dropFirst(current?.since ?? 0)),
@@ -118,16 +118,13 @@ public enum HostRun {
         return report
     }
 
-    /// The catalogue's products, read once per run, so that the manager can be told which
-    /// products of a request no order has yet (see `DelegateTool.progress`) and, with typed
-    /// delegations, choose among them (see `ProductChoice`). Empty when the server has no
-    /// `list_products` or it fails: then nothing is told.
-    private static func products(_ server: MCPClient) async -> [ProductChoice.Product] {
+    /// The catalogue's product ids, read once per run, so that the manager can be told which
+    /// products of a request no order has yet (see `DelegateTool.progress`). Empty when the
+    /// server has no `list_products` or it fails: then nothing is told.
+    private static func productIDs(_ server: MCPClient) async -> [String] {
         guard let result = try? await server.callTool("list_products", arguments: ["limit": 500]), !result.isError,
               let products = (result.structured ?? (try? JSONParser.parse(result.text)))?["products"]?.arrayValue else { return [] }
-        return products.compactMap { product in
-            product["product_id"]?.stringValue.map { ProductChoice.Product(id: $0, name: product["name"]?.stringValue ?? $0) }
-        }
+        return products.compactMap { $0["product_id"]?.stringValue }
     }
 
     private static func listTools(_ server: MCPClient) async throws(AgentFailure) -> [MCPToolInfo] {
@@ -149,11 +146,10 @@ public enum HostRun {
     static func manager(id: String = "manager", models: AgentModels, server: MCPClient,
                         serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
                         counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger(),
-                        instruction: String? = nil, products: [ProductChoice.Product] = [],
+                        instruction: String? = nil, catalogue: [String] = [],
                         goal: (@Sendable () -> Bool)? = nil, plan: KnownPlan? = nil) -> AgentLoop {
         // Once: every sub-agent checks against it. Only the small profile reads the request's words.
-        let grounding = settings.profile == .small ? instruction.map { RequestGrounding($0, catalogue: products.map(\.id)) } : nil
-        let choice = settings.typedDelegations ? ProductChoice(products) : nil
+        let grounding = settings.profile == .small ? instruction.map { RequestGrounding($0, catalogue: catalogue) } : nil
         let makeAgent: @Sendable (AgentRole, String) -> AgentLoop = { role, firstTool in
             let lookup = serverTools.first { $0.name == firstTool }?.readOnly == true ? firstTool : nil
             return subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
@@ -166,7 +162,7 @@ public enum HostRun {
                          namedCallMustSucceed: settings.profile == .small,
                          calls: settings.typedDelegations ? role.toolNames.compactMap { name in
                              serverTools.first { $0.name == name }.map(ServerTool.definition(of:))
-                         } : nil, products: choice)
+                         } : nil)
         }
         var loop = AgentLoop(id: id, role: "manager",
                              systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool, profile: settings.profile,
@@ -187,8 +183,7 @@ public enum HostRun {
         var createdOrders: (@Sendable () -> [String])?
         if planShape != nil { createdOrders = { @Sendable in ledger.createdOrders } }
         loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal,
-                                                         typedDelegations: settings.typedDelegations, products: choice,
-                                                         createdOrders: createdOrders)
+                                                         typedDelegations: settings.typedDelegations, createdOrders: createdOrders)
         loop.plansFirst = settings.profile == .small && goal != nil
         loop.planShape = planShape
         loop.callsFirst = settings.profile == .small
@@ -226,9 +221,7 @@ public enum HostRun {
                               progress: (_ agent: String, _ milliseconds: Int) -> Void = { _, _ in }) async throws(AgentFailure) {
         let serverTools = try await listTools(server)
         let log = RunLog()
-        // With the catalogue, as a run's manager will have it, so that its prompt is the one cached.
-        var loops = [manager(models: models, server: server, serverTools: serverTools, settings: settings, tracer: tracer, log: log,
-                             products: await products(server))]
+        var loops = [manager(models: models, server: server, serverTools: serverTools, settings: settings, tracer: tracer, log: log)]
         loops += AgentRole.allCases.map {
             subAgent($0, id: $0.rawValue, models: models, server: server, serverTools: serverTools, settings: settings,
                      tracer: tracer, log: log)

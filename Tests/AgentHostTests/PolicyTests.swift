@@ -53,38 +53,6 @@ import Testing
 
     // MARK: - Calls
 
-    @Test func productNotSoldRefusesOnlyTheWayOut() throws {
-        let choice = try #require(ProductChoice([.init(id: "prod1", name: "Laptop"), .init(id: "prod3", name: "Headphones")]))
-        let policy = ProductNotSold(choice: choice)
-        func delegation(_ id: String) -> PendingCall {
-            Self.call(nil, name: "orders", ["tool": "create_order",
-                                            "arguments": ["items": [["product_id": .string(id), "quantity": 2]], "delivery_address": "4 Mill Rd"]])
-        }
-        #expect(policy.check(delegation("prod3"), in: Self.run()) == .allow)
-        guard case .reject(let refusal) = policy.check(delegation(ProductChoice.notSold), in: Self.run()) else {
-            Issue.record("a product not sold was delegated")
-            return
-        }
-        #expect(refusal.message.contains("prod1 (Laptop), prod3 (Headphones)") && !refusal.malformed)
-    }
-
-    @Test func productChoiceClosesEveryProductIDAndNothingElse() throws {
-        let choice = try #require(ProductChoice([.init(id: "prod1", name: "Laptop")]))
-        let schema: JSONValue = ["type": "object", "properties": [
-            "product_id": ["type": "string", "minLength": 1],
-            "items": ["type": "array", "items": ["type": "object", "properties": ["product_id": ["type": "string"],
-                                                                                 "quantity": ["type": "integer"]]]],
-            "order_id": ["type": "string"],
-        ]]
-        let closed = choice.constrain(schema)
-        #expect(closed["properties"]?["product_id"] == ["type": "string", "enum": ["prod1", .string(ProductChoice.notSold)]])
-        #expect(closed["properties"]?["items"]?["items"]?["properties"]?["product_id"]?["enum"]?.arrayValue?.count == 2)
-        #expect(closed["properties"]?["order_id"] == ["type": "string"])
-        #expect(closed["properties"]?["items"]?["items"]?["properties"]?["quantity"] == ["type": "integer"])
-        #expect(ProductChoice([]) == nil)
-        #expect(ProductChoice((0...ProductChoice.maxProducts).map { .init(id: "p\($0)", name: "P") }) == nil)
-    }
-
     @Test func schemaCheckNamesWhatToFix() {
         let check = SchemaCheck(toolNames: ["update_stock"], foreignTools: ["create_order": "it belongs to the orders agent"])
         #expect(check.check(Self.call(Self.updateStock, ["product_id": "prod1", "delta": 2]), in: Self.run()) == .allow)
@@ -382,9 +350,8 @@ import Testing
                     "goal-reached"])
         #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: nil, typedDelegations: true).map(\.name)
                 == ["schema-check", "repeated-success", "repeated-failure", "empty-reply", "repeat-only-steps"])
-        let products = ProductChoice([.init(id: "prod1", name: "Laptop")])
-        #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: nil, typedDelegations: true, products: products)
-                .map(\.name).prefix(2) == ["schema-check", "product-not-sold"])
+        #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: nil, typedDelegations: true, createdOrders: { [] })
+                .map(\.name).prefix(2) == ["schema-check", "created-order-reference"])
         #expect(!AgentProfile.capable.forcesFirstTool && AgentProfile.small.forcesFirstTool)
         #expect(AgentProfile.forCompat("llama-cpp") == .small && AgentProfile.forCompat("openai") == .capable)
     }

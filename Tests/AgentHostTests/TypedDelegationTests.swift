@@ -71,44 +71,6 @@ import TestSupport
         #expect(outcome.trace.contains("[delegated-values-kept]"))
     }
 
-    /// The calls' product ids are a closed choice of the catalogue's (plus the way out for a product
-    /// the shop does not sell), and the delegates that take a product list each id with its name.
-    @Test func productIDsAreChosenFromTheCatalogue() async throws {
-        let database = try await TestDatabase.make("typedchoice")
-        defer { database.drop() }
-        let routes = [Self.managerOrders([["product_id": "prod3", "quantity": 2]], to: "Via Roma 5", answer: "Ordinato.")]
-        let outcome = try await HostHarness.run("Vorrei 2 cuffie per Via Roma 5.", routes: routes, database: database,
-                                                settings: Self.settings)
-        let tools = try #require(outcome.llm.requests("manager").first?.body["tools"]?.arrayValue)
-        func delegate(_ name: String) -> JSONValue? { tools.first { $0["function"]?["name"]?.stringValue == name }?["function"] }
-        let ids: [String] = ["prod1", "prod2", "prod3", ProductChoice.notSold]
-        let createOrder = try #require(delegate("orders")?["parameters"]?["anyOf"]?.arrayValue?
-            .first { $0["properties"]?["tool"]?["const"] == "create_order" })
-        let itemID = createOrder["properties"]?["arguments"]?["properties"]?["items"]?["items"]?["properties"]?["product_id"]
-        #expect(itemID?["enum"]?.arrayValue?.compactMap(\.stringValue) == ids)
-        let updateStock = try #require(delegate("inventory")?["parameters"]?["anyOf"]?.arrayValue?
-            .first { $0["properties"]?["tool"]?["const"] == "update_stock" })
-        #expect(updateStock["properties"]?["arguments"]?["properties"]?["product_id"]?["enum"]?.arrayValue?.count == ids.count)
-        #expect(delegate("orders")?["description"]?.stringValue?.contains("prod3 (Headphones)") == true)
-        #expect(delegate("delivery")?["description"]?.stringValue?.contains("prod3") == false)
-        #expect(try database.orders().first?["lines"]?.arrayValue?.first?["product_id"] == "prod3")
-    }
-
-    /// A delegation naming a product the shop does not sell is not run: the manager reads so, with the catalogue.
-    @Test func aProductNotSoldIsRefusedBeforeAnyAgentRuns() async throws {
-        let database = try await TestDatabase.make("typednotsold")
-        defer { database.drop() }
-        let routes = [Self.managerOrders([["product_id": .string(ProductChoice.notSold), "quantity": 2]], to: "4 Mill Road",
-                                         answer: "We do not sell tablets.")]
-        let outcome = try await HostHarness.run("Order 2 tablets for 4 Mill Road.", routes: routes, database: database,
-                                                settings: Self.settings)
-        #expect(try database.orders().isEmpty)
-        #expect(outcome.llm.requests("orders").isEmpty && !outcome.report.agents.contains { $0.role == "orders" })
-        let refusal = outcome.llm.requests("manager").last?.lastResultText ?? ""
-        #expect(refusal.contains("does not sell") && refusal.contains("prod1 (Laptop)"), "\(refusal)")
-        #expect(outcome.trace.contains("[product-not-sold]"))
-    }
-
     /// `AgentHost chat`'s one line per delegation shows the call.
     @Test func theDelegationLineShowsTheCall() {
         let event = TraceEvent(kind: .toolCall, agent: "manager", step: 1, tool: "delivery", callID: "c",

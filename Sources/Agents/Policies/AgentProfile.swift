@@ -37,12 +37,11 @@ public enum AgentProfile: String, Sendable, CaseIterable {
 
     /// The manager's policies. `goal`: whether the instruction is done (`process-orders`).
     /// `typedDelegations`: its delegations are calls, not tasks in words (nothing to read a tool from).
-    /// `products`: the catalogue those calls choose their products from. `createdOrders`: with a
-    /// `KnownPlan`, the orders the instruction has created, for the steps that name one.
+    /// `createdOrders`: with a `KnownPlan`, the orders the instruction has created, for the steps
+    /// that name one.
     func managerPolicies(delegates: [String], goal: (@Sendable () -> Bool)?, typedDelegations: Bool = false,
-                         products: ProductChoice? = nil, createdOrders: (@Sendable () -> [String])? = nil) -> [any AgentPolicy] {
+                         createdOrders: (@Sendable () -> [String])? = nil) -> [any AgentPolicy] {
         var policies: [any AgentPolicy] = [SchemaCheck(toolNames: delegates, foreignTools: HostRun.foreignTools(for: nil))]
-        if typedDelegations, let products { policies.append(ProductNotSold(choice: products)) }
         if let createdOrders { policies.append(CreatedOrderReference(createdOrders: createdOrders)) }
         if self == .small { policies += [RepeatedSuccess(), RepeatedFailure(onlyIfNothingWritten: true)] as [any AgentPolicy] }
         if self == .small, !typedDelegations { policies.append(DelegationStart()) }
