@@ -60,7 +60,9 @@ public struct WireFormat: Sendable {
                  "properties": ["name": ["const": .string(step.name)], "arguments": parameters(of: step, integerBounds: true)],
                  "required": ["name", "arguments"]]
             }
-            return ["type": "array", "prefixItems": .array(calls), "items": false,
+            // No `"items": false`: llama.cpp's server refuses a schema that is not an object there
+            // (HTTP 400); the item counts close the list as well.
+            return ["type": "array", "prefixItems": .array(calls),
                     "minItems": .int(Int64(calls.count)), "maxItems": .int(Int64(calls.count))]
         }
         let allowed = switch choice {
