@@ -4,9 +4,10 @@
 # runs until `scripts/local-llm.sh stop`) and points the agent host at it. Sets LOCAL_LLM=yes when
 # the local model is used, with LOCAL_LLM_LIMITS for the agent host.
 #
-# local_llm_warm_up BIN_DIR: with the local model, has the server read each agent's prompt once
-# (`AgentHost warm-up`), so that the first run does not pay for it step by step. Call it once the
-# binaries are built; it is quick when the server has read them already.
+# local_llm_warm_up BIN_DIR [--agent NAME…]: with the local model, has the server read each agent's
+# prompt once (`AgentHost warm-up`; only the named agents with --agent), so that the first run does
+# not pay for it step by step. Call it once the binaries are built; it is quick when the server has
+# read them already.
 LOCAL_LLM=""
 LOCAL_LLM_LIMITS=()
 if [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
@@ -28,5 +29,5 @@ fi
 local_llm_warm_up() {
   [ -n "$LOCAL_LLM" ] || return 0
   printf '\n==> the local model reads each agent'"'"'s prompt once (AgentHost warm-up)\n' >&2
-  "$1/AgentHost" warm-up || echo "(warm-up failed; the agents will read their prompts as they go)" >&2
+  "$1/AgentHost" warm-up "${@:2}" || echo "(warm-up failed; the agents will read their prompts as they go)" >&2
 }

@@ -20,6 +20,13 @@ if [ -z "${MONGODB_URI:-}" ]; then
   step "local MongoDB-compatible server (SecantusDB) on 127.0.0.1:27017"
   export MONGODB_URI=$(./scripts/mongo-standin.sh start)
 fi
+# With no LLM configured, the offline model is installed and started while the build runs (mostly
+# download and disk work); its lines start with [local-llm]. Waited for before the agents run.
+llm_start=""
+if [ -z "${SKIP_AGENTS:-}" ] && [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_BASE_URL:-}" ]; then
+  ./scripts/local-llm.sh start >/dev/null &
+  llm_start=$!
+fi
 step "building ToolServer and AgentHost (release)"
 start=$(date +%s)
 swift build -c release --product ToolServer 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
@@ -33,12 +40,15 @@ step "loading the demo catalogue"
 step "an MCP session over stdio (scripts/demo_session.py)"
 python3 scripts/demo_session.py "$bin/ToolServer" --log-level warning
 
+if [ -n "$llm_start" ]; then wait "$llm_start" || true; fi  # a failure is reported again below
 if [ -n "${SKIP_AGENTS:-}" ]; then
   echo "(agent host skipped: SKIP_AGENTS is set)" >&2
   exit 0
 fi
 source scripts/agents-llm.sh
-local_llm_warm_up "$bin"
+# The manager only: the demo's calls are made by the host (typed delegations), so the sub-agents'
+# prompts would be read for nothing; an agent whose model is asked later reads its own then.
+local_llm_warm_up "$bin" --agent manager
 step "agent host: the demo's two orders (examples/demo-orders.json)"
 "$bin/ToolServer" seed --demo
 # The run's own exit code is reported, not fatal: a model's bad day must not fail the job.

@@ -1,3 +1,4 @@
+import Agents
 import ArgumentParser
 import Foundation
 
@@ -65,17 +66,30 @@ struct WarmUpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warm-up", abstract: "Have each agent's model endpoint read that agent's prompt once, ahead of a run.",
         discussion: """
-            Sends every agent (manager, inventory, orders, delivery) its system prompt and tools with a placeholder \
-            task, one request each, and calls no tool. A local server that keeps the last prompt it read in its cache \
-            (llama-cpp-python, one instance per agent: --agent-base-url) then starts each agent's first step from \
-            there instead of reading it all again (10 to 15 s per agent on 2 cores). scripts/run.sh, scripts/eval.sh \
-            and bench/demo-runs.sh run it after starting the local model. Prints each agent's time on stderr.
+            Sends every agent (manager, inventory, orders, delivery), or those named with --agent, its system prompt \
+            and tools with a placeholder task, one request each, and calls no tool. A local server that keeps the \
+            prompts it has read (llama.cpp's server: one slot per prompt, picked by similarity) then starts each \
+            agent's first step from there instead of reading it all again (10 to 15 s per agent on 2 cores). \
+            scripts/eval.sh and bench/demo-runs.sh warm every agent after starting the local model; scripts/run.sh \
+            only the manager (the demo's calls are made by the host). Prints each agent's time on stderr.
             """)
 
     @OptionGroup var options: HostOptions
 
+    @Option(name: .customLong("agent"), help: ArgumentHelp(
+        "An agent to warm up: manager, inventory, orders or delivery (repeat it for several; default: all).",
+        valueName: "name"))
+    var agents: [String] = []
+
+    func validate() throws {
+        let known = ["manager"] + AgentRole.allCases.map(\.rawValue)
+        if let unknown = agents.first(where: { !known.contains($0) }) {
+            throw ValidationError("unknown agent '\(unknown)': choose among \(known.joined(separator: ", ")).")
+        }
+    }
+
     func run() async throws {
-        try await HostSession(options: options).warmUp()
+        try await HostSession(options: options).warmUp(agents: agents.isEmpty ? nil : Set(agents))
     }
 }
 

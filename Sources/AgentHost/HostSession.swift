@@ -53,7 +53,8 @@ struct HostSession {
     }
 
     /// `warm-up`: every agent's prompt read once by its endpoint; a line per agent on stderr.
-    func warmUp() async throws {
+    /// `agents`: the ones to warm up (nil: all).
+    func warmUp(agents: Set<String>? = nil) async throws {
         let llm = try resolveLLM()
         let settings = try resolveSettings(llm)
         let tracer = Tracer(sinks: [])
@@ -61,9 +62,10 @@ struct HostSession {
         let started = ContinuousClock.now
         var failure: AgentFailure?
         do throws(AgentFailure) {
-            Self.say("warm-up: each agent's endpoint reads its prompt (manager, inventory, orders, delivery)")
+            let names = (["manager"] + AgentRole.allCases.map(\.rawValue)).filter { agents?.contains($0) ?? true }
+            Self.say("warm-up: each agent's endpoint reads its prompt (\(names.joined(separator: ", ")))")
             try await HostRun.warmUp(models: llm.models(tracer: tracer), server: server,
-                                     settings: settings, tracer: tracer) { agent, ms in
+                                     settings: settings, tracer: tracer, agents: agents) { agent, ms in
                 Self.say("warm-up: \(agent) read its prompt in \(String(format: "%.1f", Double(ms) / 1000)) s")
             }
         } catch {

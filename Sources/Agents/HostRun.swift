@@ -213,11 +213,12 @@ public enum HostRun {
         return loop
     }
 
-    /// Sends every agent's system prompt and tools to its endpoint once, with a placeholder task
+    /// Sends every agent's (or, with `agents`, those ids') system prompt and tools to its endpoint once, with a placeholder task
     /// and an answer asked for at once, so that a local server that keeps the last prompt it read
     /// starts each agent's first real step from there. Calls no tool; `progress` hears of each
     /// agent and its time as it is done.
     public static func warmUp(models: AgentModels, server: MCPClient, settings: HostSettings, tracer: Tracer,
+                              agents: Set<String>? = nil,
                               progress: (_ agent: String, _ milliseconds: Int) -> Void = { _, _ in }) async throws(AgentFailure) {
         let serverTools = try await listTools(server)
         let log = RunLog()
@@ -226,7 +227,7 @@ public enum HostRun {
             subAgent($0, id: $0.rawValue, models: models, server: server, serverTools: serverTools, settings: settings,
                      tracer: tracer, log: log)
         }
-        for loop in loops {
+        for loop in loops where agents?.contains(loop.id) ?? true {
             let started = ContinuousClock.now
             try await loop.warmUp()
             progress(loop.id, (ContinuousClock.now - started).milliseconds)

@@ -202,6 +202,26 @@ import TestSupport
         #expect(orders.requests.first?.toolNames == ["create_order", "get_order", "list_orders", "list_products"])
         #expect(try database.orders().isEmpty)
     }
+
+    /// `warm-up --agent manager` readies the manager only (scripts/run.sh: the demo asks no
+    /// sub-agent's model); an unknown name is a usage error that sends nothing.
+    @Test func warmUpReadiesOnlyTheNamedAgents() async throws {
+        let database = try await TestDatabase.make("warmupnamed")
+        defer { database.drop() }
+        let shared = try ScriptedLLMServer([.any([.answer("ready"), .answer("ready")])])
+        defer { shared.stop() }
+        let result = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "warm-up", "--model", "scripted", "--base-url", shared.baseURL, "--agent", "manager",
+        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warm-up: manager read its prompt in") && !result.stderr.contains("warm-up: orders read"))
+        #expect(shared.requests.count == 1 && shared.requests.first?.toolNames.contains("orders") == true)
+        let wrong = try await ProcessRunner.run(TestEnvironment.agentHostPath, [
+            "warm-up", "--model", "scripted", "--base-url", shared.baseURL, "--agent", "shipping",
+        ] + database.serverArguments, environment: TestEnvironment.childEnvironment, timeout: .seconds(60))
+        #expect(wrong.status == 64 && wrong.stderr.contains("unknown agent 'shipping'"), "\(wrong.status) \(wrong.stderr)")
+        #expect(shared.requests.count == 1)
+    }
 }
 
 /// A model's idempotency key is scoped to its instruction.
