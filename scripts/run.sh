@@ -29,8 +29,8 @@ if [ -z "${SKIP_AGENTS:-}" ] && [ -z "${OPENAI_API_KEY:-}${LLM_MODEL:-}${OPENAI_
 fi
 step "building ToolServer and AgentHost (release)"
 start=$(date +%s)
-swift build -c release --product ToolServer 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
-swift build -c release --product AgentHost 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+swift build -c release --product ToolServer 2>&1 | { grep --line-buffered -vE '^\[[0-9]+/[0-9]+\]' || true; }
+swift build -c release --product AgentHost 2>&1 | { grep --line-buffered -vE '^\[[0-9]+/[0-9]+\]' || true; }
 bin="$(swift build -c release --show-bin-path)"
 echo "built in $(( $(date +%s) - start )) s: $bin/ToolServer, $bin/AgentHost" >&2
 

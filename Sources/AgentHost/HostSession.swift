@@ -73,7 +73,8 @@ struct HostSession {
         }
         _ = await server.shutdown()
         if let failure { throw Self.fail(1, "warm-up: \(failure)") }
-        Self.say("warm-up: done in \((ContinuousClock.now - started).components.seconds) s")
+        let elapsed = (ContinuousClock.now - started).components
+        Self.say("warm-up: done in \(String(format: "%.1f", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)) s")
     }
 
     /// The run settings: limits, profile, and who approves held writes (`--yes`, else the person at
