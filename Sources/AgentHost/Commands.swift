@@ -82,9 +82,8 @@ struct WarmUpCommand: AsyncParsableCommand {
     var agents: [String] = []
 
     func validate() throws {
-        let known = ["manager"] + AgentRole.allCases.map(\.rawValue)
-        if let unknown = agents.first(where: { !known.contains($0) }) {
-            throw ValidationError("unknown agent '\(unknown)': choose among \(known.joined(separator: ", ")).")
+        if let unknown = agents.first(where: { !AgentModels.agents.contains($0) }) {
+            throw ValidationError("unknown agent '\(unknown)': choose among \(AgentModels.agents.joined(separator: ", ")).")
         }
     }
 

@@ -62,7 +62,7 @@ struct HostSession {
         let started = ContinuousClock.now
         var failure: AgentFailure?
         do throws(AgentFailure) {
-            let names = (["manager"] + AgentRole.allCases.map(\.rawValue)).filter { agents?.contains($0) ?? true }
+            let names = AgentModels.agents.filter { agents?.contains($0) ?? true }
             Self.say("warm-up: each agent's endpoint reads its prompt (\(names.joined(separator: ", ")))")
             try await HostRun.warmUp(models: llm.models(tracer: tracer), server: server,
                                      settings: settings, tracer: tracer, agents: agents) { agent, ms in
@@ -73,8 +73,7 @@ struct HostSession {
         }
         _ = await server.shutdown()
         if let failure { throw Self.fail(1, "warm-up: \(failure)") }
-        let elapsed = (ContinuousClock.now - started).components
-        Self.say("warm-up: done in \(String(format: "%.1f", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)) s")
+        Self.say("warm-up: done in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s")
     }
 
     /// The run settings: limits, profile, and who approves held writes (`--yes`, else the person at

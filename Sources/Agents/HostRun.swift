@@ -180,8 +180,7 @@ public enum HostRun {
             }
             if steps.count == plan.steps.count { planShape = steps }
         }
-        var createdOrders: (@Sendable () -> [String])?
-        if planShape != nil { createdOrders = { @Sendable in ledger.createdOrders } }
+        let createdOrders: (@Sendable () -> [String])? = planShape == nil ? nil : { @Sendable in ledger.createdOrders }
         loop.policies = settings.profile.managerPolicies(delegates: AgentRole.allCases.map(\.rawValue), goal: goal,
                                                          typedDelegations: settings.typedDelegations, createdOrders: createdOrders)
         loop.plansFirst = settings.profile == .small && goal != nil

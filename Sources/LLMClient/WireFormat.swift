@@ -55,11 +55,7 @@ public struct WireFormat: Sendable {
     /// (`.none` allows no call, so it is sent as it is, without a schema.)
     private func callSchema(_ tools: [ToolDefinition], choice: ToolChoice, parallel: Bool) -> JSONValue {
         if case .sequence(let steps) = choice {
-            let calls: [JSONValue] = steps.map { step in
-                ["type": "object",
-                 "properties": ["name": ["const": .string(step.name)], "arguments": parameters(of: step, integerBounds: true)],
-                 "required": ["name", "arguments"]]
-            }
+            let calls = steps.map(callShape)
             // No `"items": false`: llama.cpp's server refuses a schema that is not an object there
             // (HTTP 400); the item counts close the list as well.
             return ["type": "array", "prefixItems": .array(calls),
@@ -70,11 +66,7 @@ public struct WireFormat: Sendable {
         case .required: tools.filter { $0.name != Compatibility.finalAnswerToolName }  // a call, not the answer
         case .auto, .none, .sequence: tools
         }
-        let calls: [JSONValue] = allowed.map { tool in
-            ["type": "object",
-             "properties": ["name": ["const": .string(tool.name)], "arguments": parameters(of: tool, integerBounds: true)],
-             "required": ["name", "arguments"]]
-        }
+        let calls = allowed.map(callShape)
         let one: JSONValue = calls.count == 1 ? calls[0] : ["anyOf": .array(calls)]
         let list: JSONValue = ["type": "array", "items": one, "minItems": 1]
         switch choice {
@@ -82,6 +74,13 @@ public struct WireFormat: Sendable {
         case .required where parallel: return list  // a list of calls, a plan: one model call for several steps
         default: return one
         }
+    }
+
+    /// One call of `tool`: `{"name": <its name>, "arguments": <its parameters>}`.
+    private func callShape(_ tool: ToolDefinition) -> JSONValue {
+        ["type": "object",
+         "properties": ["name": ["const": .string(tool.name)], "arguments": parameters(of: tool, integerBounds: true)],
+         "required": ["name", "arguments"]]
     }
 
     /// The schema the model is shown, with the `Compatibility` options applied. `integerBounds`:
