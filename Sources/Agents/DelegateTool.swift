@@ -34,6 +34,10 @@ struct DelegateTool: AgentTool {
     /// host as the agent's first step, and the agent's later writes keep its values (see
     /// `DelegatedValuesKept`).
     var calls: [ToolDefinition]?
+    /// With typed calls: the order ids the instruction has given so far, the only ones a call's
+    /// `order_id` may be; otherwise it names the order by what the request says of it, and the
+    /// host finds it (see `OrderReference`).
+    var knownOrderIDs: (@Sendable () -> [String])?
 
     var definition: ToolDefinition {
         if let calls { return typedDefinition(calls) }
@@ -62,8 +66,9 @@ struct DelegateTool: AgentTool {
         return ToolDefinition(
             name: role.rawValue,
             description: role.delegateDescription + " Give the call the agent makes: the tool and its arguments, "
-                + calls.map { Self.signature(of: $0) }.joined(separator: ", ") + " (? optional). Returns the agent's answer "
-                + "and tool results.",
+                + calls.map { Self.signature(of: $0) }.joined(separator: ", ") + " (? optional)."
+                + (knownOrderIDs != nil && calls.contains { Self.takesOrderID($0) } ? " " + Self.orderIDRule : "")
+                + " Returns the agent's answer and tool results.",
             parameters: .object(typed), promptParameters: .object(plain))
     }
 
@@ -71,11 +76,10 @@ struct DelegateTool: AgentTool {
     /// the `fixed` ones to their values.
     private func shape(of call: ToolDefinition, fixed: JSONObject = [:]) -> JSONValue {
         var arguments = Self.requiredOnly(call.parameters).objectValue ?? [:]
-        if !fixed.isEmpty {
-            var properties = arguments["properties"]?.objectValue ?? [:]
-            for (name, value) in fixed { properties[name] = ["const": value] }
-            arguments["properties"] = .object(properties)
-        }
+        var properties = arguments["properties"]?.objectValue ?? [:]
+        if let knownOrderIDs, Self.takesOrderID(call) { properties["order_id"] = OrderReference.orderIDSchema(known: knownOrderIDs()) }
+        for (name, value) in fixed { properties[name] = ["const": value] }
+        arguments["properties"] = .object(properties)
         return ["type": "object", "properties": ["tool": ["const": .string(call.name)], "arguments": .object(arguments)],
                 "required": ["tool", "arguments"], "additionalProperties": false]
     }
@@ -86,6 +90,16 @@ struct DelegateTool: AgentTool {
         guard let call = calls?.first(where: { $0.name == tool }) else { return nil }
         return ToolDefinition(name: role.rawValue, description: definition.description, parameters: shape(of: call, fixed: fixed))
     }
+
+    /// Whether a tool's call must name an order (get_order, update_delivery_status).
+    static func takesOrderID(_ tool: ToolDefinition) -> Bool {
+        tool.parameters["required"]?.arrayValue?.contains("order_id") == true
+    }
+
+    /// How a typed call names an order, as the manager reads it.
+    static let orderIDRule = "order_id is an order id the request or a result gave; for an order the request names by "
+        + "its address or its contents instead, give {\"delivery_address\": the address} or {\"product_id\": the product}, and "
+        + "the host finds it."
 
     /// A tool's call as the manager reads it where the grammar holds the shape:
     /// `create_order(delivery_address, items: [{quantity, product_id}])`, `list_orders(status?, …)`.
@@ -120,14 +134,40 @@ struct DelegateTool: AgentTool {
     /// delegation is read first).
     func call(_ arguments: JSONValue, caller: String) async throws(AgentFailure) -> ToolOutcome {
         let tool = arguments["tool"]?.stringValue ?? ""
-        let delegated = calls != nil ? arguments["arguments"].map { CallKey(name: tool, arguments: $0) } : nil
+        var delegated = calls != nil ? arguments["arguments"].map { CallKey(name: tool, arguments: $0) } : nil
+        var found: String?
+        if let call = delegated, let reference = OrderReference(call.arguments["order_id"]) {
+            switch try await find(reference) {
+            case .failure(let unresolved):
+                return ToolOutcome(isError: true, content: unresolved.message, record: [OrderReference.unresolvedKey: .string(unresolved.message)])
+            case .success(let id):
+                var resolved = call.arguments.objectValue ?? [:]
+                resolved["order_id"] = .string(id)
+                delegated = CallKey(name: tool, arguments: .object(resolved))
+                found = "order_id \(JSONWriter.string(call.arguments["order_id"] ?? .null)) is \(id), the one order \(reference.described)."
+            }
+        }
         let note = delegated.map { "\($0.name) \(JSONWriter.string($0.arguments))" } ?? arguments["task"]?.stringValue ?? ""
         let task = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
         let record = try await makeAgent(role, tool).run(task: task, firstTool: tool, delegated: delegated)
-        var content = data.wrap(Self.report(record, brief: true))
+        var content = (found.map { $0 + " " } ?? "") + data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? [], grounding: grounding) }
         let namedCallFailed = namedCallMustSucceed && !record.toolResults.contains { $0.name == tool && !$0.isError }
         return ToolOutcome(isError: record.status != .completed || namedCallFailed, content: content, record: Self.report(record))
+    }
+
+    /// The id of the one order `reference` names, looked up by a sub-agent of this role (the host
+    /// makes its call); or why there is none to act on.
+    private func find(_ reference: OrderReference) async throws(AgentFailure) -> Result<String, OrderReference.Unresolved> {
+        let lookup = reference.lookup
+        let record = try await makeAgent(role, lookup.name).run(task: "\(lookup.name) \(JSONWriter.string(lookup.arguments))",
+                                                               firstTool: lookup.name, delegated: lookup)
+        // The call as the host made it: a policy that left out its filter made it another lookup.
+        guard let result = record.toolResults.first(where: { $0.name == lookup.name && $0.arguments == lookup.arguments && !$0.isError })?
+            .result else {
+            return .failure(.init(message: "The order \(reference.described) could not be looked up (\(record.answer)). Nothing was changed."))
+        }
+        return reference.resolve(result)
     }
 
     /// What a sub-agent is given: the user's own words, from which it takes the values (a small

@@ -82,7 +82,8 @@ public enum HostRun {
                 var isDone: (@Sendable () -> Bool)?
                 if let goal { isDone = { goal(ledger.done) } }
                 let loop = manager(id: id, models: models, server: server, serverTools: serverTools, settings: settings,
-                                   tracer: tracer, log: log, counter: counter, ledger: ledger, instruction: task,
+                                   tracer: tracer, log: log, counter: counter, ledger: ledger,
+                                   seen: OrderIDsSeen(text: (context ?? "") + "\n" + task), instruction: task,
                                    catalogue: catalogue, goal: isDone, plan: plan)
                 current = (ledger, log.all.count)
                 var answer = try await loop.run(task: context.map { "\($0)\n\nThe request now: \(task)" } ?? task).answer
@@ -146,7 +147,7 @@ public enum HostRun {
     static func manager(id: String = "manager", models: AgentModels, server: MCPClient,
                         serverTools: [MCPToolInfo], settings: HostSettings, tracer: Tracer, log: RunLog,
                         counter: AgentCounter = AgentCounter(), ledger: WriteLedger = WriteLedger(),
-                        instruction: String? = nil, catalogue: [String] = [],
+                        seen: OrderIDsSeen = OrderIDsSeen(), instruction: String? = nil, catalogue: [String] = [],
                         goal: (@Sendable () -> Bool)? = nil, plan: KnownPlan? = nil) -> AgentLoop {
         // Once: every sub-agent checks against it. Only the small profile reads the request's words.
         let grounding = settings.profile == .small ? instruction.map { RequestGrounding($0, catalogue: catalogue) } : nil
@@ -154,15 +155,17 @@ public enum HostRun {
             let lookup = serverTools.first { $0.name == firstTool }?.readOnly == true ? firstTool : nil
             return subAgent(role, id: "\(role.rawValue)#\(counter.next(role))", models: models, server: server,
                             serverTools: serverTools, settings: settings, tracer: tracer, log: log, ledger: ledger,
-                            grounding: grounding, lookup: lookup)
+                            seen: seen, grounding: grounding, lookup: lookup)
         }
+        let knownOrderIDs: (@Sendable () -> [String])? = settings.typedDelegations ? { @Sendable in seen.all } : nil
         let delegates: [DelegateTool] = AgentRole.allCases.map { role in
             DelegateTool(role: role, makeAgent: makeAgent, data: settings.data, instruction: instruction, ledger: ledger,
                          grounding: grounding, toolDescription: settings.profile.toolFieldDescription,
                          namedCallMustSucceed: settings.profile == .small,
                          calls: settings.typedDelegations ? role.toolNames.compactMap { name in
                              serverTools.first { $0.name == name }.map(ServerTool.definition(of:))
-                         } : nil)
+                         } : nil,
+                         knownOrderIDs: knownOrderIDs)
         }
         var loop = AgentLoop(id: id, role: "manager",
                              systemPrompt: ManagerPrompt.system(finalAnswerTool: settings.finalAnswerTool, profile: settings.profile,
@@ -195,9 +198,9 @@ public enum HostRun {
     /// are offered all the same, so that its prompt stays the one a local server has cached.
     static func subAgent(_ role: AgentRole, id: String, models: AgentModels, server: MCPClient, serverTools: [MCPToolInfo],
                          settings: HostSettings, tracer: Tracer, log: RunLog, ledger: WriteLedger = WriteLedger(),
-                         grounding: RequestGrounding? = nil, lookup: String? = nil) -> AgentLoop {
+                         seen: OrderIDsSeen? = nil, grounding: RequestGrounding? = nil, lookup: String? = nil) -> AgentLoop {
         let tools: [any AgentTool] = role.toolNames.compactMap { name in
-            serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server, data: settings.data, ledger: ledger) }
+            serverTools.first { $0.name == name }.map { ServerTool(info: $0, client: server, data: settings.data, ledger: ledger, seen: seen) }
         }
         var loop = AgentLoop(id: id, role: role.rawValue, systemPrompt: role.systemPrompt(finalAnswerTool: settings.finalAnswerTool),
                              tools: tools,

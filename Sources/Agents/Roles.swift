@@ -61,8 +61,8 @@ enum ManagerPrompt {
         // A small agent makes the one call it is named; a capable one may look up what it needs first.
         let delegation = typedDelegations
             ? "one call per delegation: its tool and arguments, with the exact values of the instruction (product "
-                + "ids, quantities, addresses, order ids). To find an order id or a product id you do not have, delegate the "
-                + "lookup first (list_orders, list_products)."
+                + "ids, quantities, addresses, order ids). An order the instruction names without its id: give order_id as "
+                + "its address or product, as the tools say. To find a product id you do not have, delegate list_products first."
             : profile == .small
             ? "one product, order or change per task: an agent makes the one call you name. Give each task exact product "
                 + "ids, quantities, addresses and order ids."

@@ -9,6 +9,8 @@ struct ServerTool: AgentTool {
     let data: UntrustedData
     /// The run's writes so far (tools not marked read-only by the server).
     let ledger: WriteLedger
+    /// The instruction's order ids so far, which each result adds to (see `OrderIDsSeen`).
+    var seen: OrderIDsSeen?
 
     var definition: ToolDefinition { Self.definition(of: info) }
 
@@ -64,8 +66,12 @@ struct ServerTool: AgentTool {
     private func send(_ arguments: JSONValue) async throws(AgentFailure) -> ToolOutcome {
         do {
             let result = try await client.callTool(info.name, arguments: arguments)
-            if result.isError { return .error(result.text) }
+            if result.isError {
+                seen?.note(text: result.text)  // "Did you mean 'ord_…'?"
+                return .error(result.text)
+            }
             let value = result.structured ?? (try? JSONParser.parse(result.text)) ?? .string(result.text)
+            seen?.note(value)
             let digest = ResultDigest.compact(value)
             return ToolOutcome(isError: false, content: data.wrap(digest), record: digest)
         } catch {

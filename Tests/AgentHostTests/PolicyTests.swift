@@ -349,9 +349,9 @@ import Testing
                 == ["schema-check", "repeated-success", "repeated-failure", "delegation-start", "empty-reply", "repeat-only-steps",
                     "goal-reached"])
         #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: nil, typedDelegations: true).map(\.name)
-                == ["schema-check", "repeated-success", "repeated-failure", "empty-reply", "repeat-only-steps"])
+                == ["schema-check", "unresolved-order", "repeated-success", "repeated-failure", "empty-reply", "repeat-only-steps"])
         #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: nil, typedDelegations: true, createdOrders: { [] })
-                .map(\.name).prefix(2) == ["schema-check", "created-order-reference"])
+                .map(\.name).prefix(3) == ["schema-check", "created-order-reference", "unresolved-order"])
         #expect(!AgentProfile.capable.forcesFirstTool && AgentProfile.small.forcesFirstTool)
         #expect(AgentProfile.forCompat("llama-cpp") == .small && AgentProfile.forCompat("openai") == .capable)
     }

@@ -43,6 +43,7 @@ public enum AgentProfile: String, Sendable, CaseIterable {
                          createdOrders: (@Sendable () -> [String])? = nil) -> [any AgentPolicy] {
         var policies: [any AgentPolicy] = [SchemaCheck(toolNames: delegates, foreignTools: HostRun.foreignTools(for: nil))]
         if let createdOrders { policies.append(CreatedOrderReference(createdOrders: createdOrders)) }
+        if typedDelegations { policies.append(UnresolvedOrderEnds()) }
         if self == .small { policies += [RepeatedSuccess(), RepeatedFailure(onlyIfNothingWritten: true)] as [any AgentPolicy] }
         if self == .small, !typedDelegations { policies.append(DelegationStart()) }
         policies.append(EmptyReply())
