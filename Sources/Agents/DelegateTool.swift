@@ -162,12 +162,13 @@ struct DelegateTool: AgentTool {
         let lookup = reference.lookup
         let record = try await makeAgent(role, lookup.name).run(task: "\(lookup.name) \(JSONWriter.string(lookup.arguments))",
                                                                firstTool: lookup.name, delegated: lookup)
-        // The call as the host made it: a policy that left out its filter made it another lookup.
-        guard let result = record.toolResults.first(where: { $0.name == lookup.name && $0.arguments == lookup.arguments && !$0.isError })?
-            .result else {
-            return .failure(.init(message: "The order \(reference.described) could not be looked up (\(record.answer)). Nothing was changed."))
-        }
-        return reference.resolve(result)
+        let made = record.toolResults.filter { $0.name == lookup.name && !$0.isError }
+        // The call as the host made it: a policy that left out its filter (an address the request
+        // does not give) made it another lookup.
+        if let result = made.first(where: { $0.arguments == lookup.arguments })?.result { return reference.resolve(result) }
+        let why = made.first.map { "its filter was left out (\($0.policy ?? "a policy"))" } ?? record.answer
+        return .failure(.init(message: "The order \(reference.described) was not looked up: \(why). Nothing was changed. "
+            + "Which order is it (its id)?"))
     }
 
     /// What a sub-agent is given: the user's own words, from which it takes the values (a small

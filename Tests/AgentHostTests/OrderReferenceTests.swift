@@ -134,4 +134,18 @@ import TestSupport
         #expect(outcome.llm.requests("manager").count == 1)
         #expect(outcome.trace.contains("! unresolved-order: the run ends"))
     }
+
+    /// An address the request does not give is left out of the lookup by the small profile
+    /// (`ungrounded-read-filters-left-out`): the host does not take the unfiltered list's one order.
+    @Test func aLookupWithoutItsFilterChangesNothing() async throws {
+        let database = try await TestDatabase.make("orderrefleft")
+        defer { database.drop() }
+        _ = try await Self.place([("1 Elm Rd", "prod2")], in: database)
+        let outcome = try await HostHarness.run("Cancel the order of the two phones.",
+                                                routes: [Self.managerCancels(["delivery_address": "2nd phone"], answer: "Cancelled.")],
+                                                database: database, settings: TypedDelegationTests.settings)
+        #expect(try database.orders().allSatisfy { $0["status"] == "pending" })
+        #expect(outcome.report.finalAnswer.hasPrefix("The order to 2nd phone was not looked up: its filter was left out "
+                                                     + "(ungrounded-read-filters-left-out). Nothing was changed."))
+    }
 }
