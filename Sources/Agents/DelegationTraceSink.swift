@@ -28,7 +28,8 @@ public final class DelegationTraceSink: TraceSink {
                     .compactMap { $0 }.joined(separator: " ")
             return "  → \(event.tool ?? "?"): \(ConsoleTraceSink.short(task, 140))"
         case .toolResult where manager && event.isError == true:
-            let result = event.result?["answer"]?.stringValue ?? event.result?.stringValue ?? ""
+            let result = event.result?["answer"]?.stringValue ?? event.result?[OrderReference.unresolvedKey]?.stringValue
+                ?? event.result?.stringValue ?? ""
             return "  ✗ \(event.tool ?? "?"): \(ConsoleTraceSink.short(result, 160))"
         case .error:
             return "  ✗ \(event.message ?? "")"

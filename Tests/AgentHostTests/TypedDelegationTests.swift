@@ -76,6 +76,11 @@ import TestSupport
         let event = TraceEvent(kind: .toolCall, agent: "manager", step: 1, tool: "delivery", callID: "c",
                                arguments: ["tool": "update_delivery_status", "arguments": ["order_id": "ord_1", "status": "cancelled"]])
         #expect(DelegationTraceSink.render(event) == "  → delivery: update_delivery_status {order_id: ord_1, status: cancelled}")
+        // An order the host did not find: why, not an empty line.
+        let unresolved = TraceEvent(kind: .toolResult, agent: "manager", step: 1, tool: "delivery", callID: "c",
+                                    result: [OrderReference.unresolvedKey: "No order to 9 Elm Rd was found, so nothing was changed."],
+                                    isError: true)
+        #expect(DelegationTraceSink.render(unresolved) == "  ✗ delivery: No order to 9 Elm Rd was found, so nothing was changed.")
     }
 
     /// AgentHost delegates typed calls with the small profile on llama.cpp's server, whose grammar
