@@ -29,10 +29,13 @@ struct OrderReference: Sendable, Equatable {
     /// or the newest orders, for the host to read their lines.
     var lookup: CallKey {
         switch kind {
-        case .deliveryAddress: CallKey(name: "list_orders", arguments: ["delivery_address": .string(value), "limit": 100])
-        case .product: CallKey(name: "list_orders", arguments: ["limit": 100])
+        case .deliveryAddress: CallKey(name: "list_orders", arguments: ["delivery_address": .string(value), "limit": .int(Self.limit)])
+        case .product: CallKey(name: "list_orders", arguments: ["limit": .int(Self.limit)])
         }
     }
+
+    /// The most orders a lookup lists (list_orders' own maximum).
+    static let limit: Int64 = 100
 
     /// The orders of a `list_orders` result this reference names: all of them for an address (the
     /// server filtered), those with a line of the product (by id, or by its name or that name's
@@ -67,6 +70,11 @@ struct OrderReference: Sendable, Equatable {
     /// The id of the one order of a `list_orders` result this reference names; or why there is
     /// not exactly one.
     func resolve(_ result: JSONValue) -> Result<String, Unresolved> {
+        // A full page may leave out older orders: one match in it need not be the only one.
+        if kind == .product, (result["orders"]?.arrayValue?.count ?? 0) >= Int(Self.limit) {
+            return .failure(Unresolved(message: "Too many orders to tell the one \(described) by its contents, so nothing was "
+                + "changed. Which order is it (its id or address)?"))
+        }
         let found = matches(in: result)
         if found.count == 1, let id = found[0]["order_id"]?.stringValue { return .success(id) }
         if found.isEmpty { return .failure(Unresolved(message: "No order \(described) was found, so nothing was changed. Which order is it (its id)?")) }

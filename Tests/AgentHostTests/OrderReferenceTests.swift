@@ -45,6 +45,12 @@ import TestSupport
         #expect(two.message.hasPrefix("3 orders to 4 Birch Close"))
         let none = try #require(OrderReference(["product_id": "prod1"])).resolve(Self.list)
         #expect(none == .failure(.init(message: "No order with prod1 was found, so nothing was changed. Which order is it (its id)?")))
+        // A full page of orders may leave out the one meant: a product is then not enough to tell.
+        let page: JSONValue = ["orders": .array([Self.list["orders"]?.arrayValue?[0] ?? .null]
+            + Array(repeating: ["order_id": "ord_x", "items": []], count: 99))]
+        let full = try #require(OrderReference(["product_id": "prod5"])).resolve(page)
+        guard case .failure(let tooMany) = full else { Issue.record("resolved \(full)"); return }
+        #expect(tooMany.message.hasPrefix("Too many orders"))
     }
 
     @Test func anOrderIDCanOnlyBeOneTheInstructionGave() {
