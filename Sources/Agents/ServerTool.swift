@@ -10,7 +10,7 @@ struct ServerTool: AgentTool {
     /// The run's writes so far (tools not marked read-only by the server).
     let ledger: WriteLedger
     /// The instruction's order ids so far, which each result adds to (see `OrderIDsSeen`).
-    var seen: OrderIDsSeen?
+    let seen: OrderIDsSeen?
 
     var definition: ToolDefinition { Self.definition(of: info) }
 

@@ -95,63 +95,65 @@ import TestSupport
         return ids
     }
 
-    static func managerCancels(_ reference: JSONValue, answer: String) -> ScriptedLLMServer.Route {
-        .agent("manager", [
+    /// `orders` placed on a fresh database, then `instruction` run by a manager that cancels the
+    /// order `reference` names; `check` reads the outcome.
+    static func cancel(_ reference: JSONValue, saying instruction: String, orders: [(address: String, product: String)],
+                       check: (TestDatabase, [String], HostHarness.Outcome) throws -> Void) async throws {
+        let database = try await TestDatabase.make("orderref")
+        defer { database.drop() }
+        let ids = try await place(orders, in: database)
+        let manager: ScriptedLLMServer.Route = .agent("manager", [
             .calls([.init("delivery", ["tool": "update_delivery_status", "arguments": ["order_id": reference, "status": "cancelled"]])]),
-            .answer(answer),
+            .answer("Cancelled."),
         ])
+        let outcome = try await HostHarness.run(instruction, routes: [manager], database: database,
+                                                settings: TypedDelegationTests.settings)
+        try check(database, ids, outcome)
     }
 
     @Test func theOneOrderToTheAddressIsTheOneChanged() async throws {
-        let database = try await TestDatabase.make("orderref")
-        defer { database.drop() }
-        let ids = try await Self.place([("Lindenweg 40", "prod3"), ("Lindenweg 4", "prod1")], in: database)
-        let outcome = try await HostHarness.run("Der Kunde am Lindenweg 4 hat storniert.",
-                                                routes: [Self.managerCancels(["delivery_address": "Lindenweg 4"], answer: "Storniert.")],
-                                                database: database, settings: TypedDelegationTests.settings)
-        let statuses = Dictionary(uniqueKeysWithValues: try database.orders().map {
-            ($0["_id"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
-        #expect(statuses == [ids[0]: "pending", ids[1]: "cancelled"])
-        // The host looked the order up and made the call: no sub-agent's model was asked.
-        #expect(outcome.llm.requests("delivery").isEmpty && outcome.llm.requests("unmatched").isEmpty)
-        // The manager read which order it was.
-        let managerRequests = outcome.llm.requests("manager")
-        #expect(managerRequests.last?.lastResultText.contains("is \(ids[1]), the one order to Lindenweg 4") == true)
-        // No id was in the instruction: the manager's first call could not name one.
-        let tools = try #require(managerRequests.first?.body["tools"]?.arrayValue)
-        let delivery = try #require(tools.first { $0["function"]?["name"] == "delivery" })
-        let update = try #require(delivery["function"]?["parameters"]?["anyOf"]?.arrayValue?.first {
-            $0["properties"]?["tool"]?["const"] == "update_delivery_status" })
-        let choices = try #require(update["properties"]?["arguments"]?["properties"]?["order_id"]?["anyOf"]?.arrayValue)
-        #expect(choices.count == 2 && !choices.contains { $0["type"] == "string" })
+        try await Self.cancel(["delivery_address": "Lindenweg 4"], saying: "Der Kunde am Lindenweg 4 hat storniert.",
+                              orders: [("Lindenweg 40", "prod3"), ("Lindenweg 4", "prod1")]) { database, ids, outcome in
+            let statuses = Dictionary(uniqueKeysWithValues: try database.orders().map {
+                ($0["_id"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
+            #expect(statuses == [ids[0]: "pending", ids[1]: "cancelled"])
+            // The host looked the order up and made the call: no sub-agent's model was asked.
+            #expect(outcome.llm.requests("delivery").isEmpty && outcome.llm.requests("unmatched").isEmpty)
+            // The manager read which order it was.
+            let managerRequests = outcome.llm.requests("manager")
+            #expect(managerRequests.last?.lastResultText.contains("is \(ids[1]), the one order to Lindenweg 4") == true)
+            // No id was in the instruction: the manager's first call could not name one.
+            let tools = try #require(managerRequests.first?.body["tools"]?.arrayValue)
+            let delivery = try #require(tools.first { $0["function"]?["name"] == "delivery" })
+            let update = try #require(delivery["function"]?["parameters"]?["anyOf"]?.arrayValue?.first {
+                $0["properties"]?["tool"]?["const"] == "update_delivery_status" })
+            let choices = try #require(update["properties"]?["arguments"]?["properties"]?["order_id"]?["anyOf"]?.arrayValue)
+            #expect(choices.count == 2 && !choices.contains { $0["type"] == "string" })
+        }
     }
 
     @Test func twoOrdersToTheAddressChangeNothingAndAreBothNamed() async throws {
-        let database = try await TestDatabase.make("orderrefamb")
-        defer { database.drop() }
-        let ids = try await Self.place([("4 Birch Close", "prod2"), ("4 Birch Close", "prod3")], in: database)
-        let outcome = try await HostHarness.run("Cancel the order going to 4 Birch Close.",
-                                                routes: [Self.managerCancels(["delivery_address": "4 birch close"], answer: "Cancelled.")],
-                                                database: database, settings: TypedDelegationTests.settings)
-        #expect(try database.orders().allSatisfy { $0["status"] == "pending" })
-        #expect(outcome.report.writes.isEmpty)
-        #expect(ids.allSatisfy { outcome.report.finalAnswer.contains($0) } && outcome.report.finalAnswer.contains("Nothing was changed"))
-        // The request ended there: the manager was asked once.
-        #expect(outcome.llm.requests("manager").count == 1)
-        #expect(outcome.trace.contains("! unresolved-order: the run ends"))
+        try await Self.cancel(["delivery_address": "4 birch close"], saying: "Cancel the order going to 4 Birch Close.",
+                              orders: [("4 Birch Close", "prod2"), ("4 Birch Close", "prod3")]) { database, ids, outcome in
+            let orders = try database.orders()
+            #expect(orders.allSatisfy { $0["status"] == "pending" })
+            #expect(outcome.report.writes.isEmpty)
+            #expect(ids.allSatisfy { outcome.report.finalAnswer.contains($0) } && outcome.report.finalAnswer.contains("Nothing was changed"))
+            // The request ended there: the manager was asked once.
+            #expect(outcome.llm.requests("manager").count == 1)
+            #expect(outcome.trace.contains("! unresolved-order: the run ends"))
+        }
     }
 
     /// An address the request does not give is left out of the lookup by the small profile
     /// (`ungrounded-read-filters-left-out`): the host does not take the unfiltered list's one order.
     @Test func aLookupWithoutItsFilterChangesNothing() async throws {
-        let database = try await TestDatabase.make("orderrefleft")
-        defer { database.drop() }
-        _ = try await Self.place([("1 Elm Rd", "prod2")], in: database)
-        let outcome = try await HostHarness.run("Cancel the order of the two phones.",
-                                                routes: [Self.managerCancels(["delivery_address": "2nd phone"], answer: "Cancelled.")],
-                                                database: database, settings: TypedDelegationTests.settings)
-        #expect(try database.orders().allSatisfy { $0["status"] == "pending" })
-        #expect(outcome.report.finalAnswer.hasPrefix("The order to 2nd phone was not looked up: its filter was left out "
-                                                     + "(ungrounded-read-filters-left-out). Nothing was changed."))
+        try await Self.cancel(["delivery_address": "2nd phone"], saying: "Cancel the order of the two phones.",
+                              orders: [("1 Elm Rd", "prod2")]) { database, _, outcome in
+            let orders = try database.orders()
+            #expect(orders.allSatisfy { $0["status"] == "pending" })
+            #expect(outcome.report.finalAnswer.hasPrefix("The order to 2nd phone was not looked up: its filter was left out "
+                                                         + "(ungrounded-read-filters-left-out). Nothing was changed."))
+        }
     }
 }
