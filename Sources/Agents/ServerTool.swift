@@ -41,7 +41,7 @@ struct ServerTool: AgentTool {
             var succeeded: JSONValue?  // (not `nil` in a JSONValue context: that is JSON null)
             var refused: String?
             defer { ledger.finish(info.name, arguments, agent: caller, result: succeeded, error: refused) }
-            let outcome = try await send(arguments)
+            let outcome = try await sendOnceStarted(arguments)
             if outcome.isError { refused = outcome.content } else { succeeded = outcome.record }
             return outcome
         }
@@ -61,6 +61,17 @@ struct ServerTool: AgentTool {
         guard case .object(var object) = result else { return .string(note) }
         object["note"] = .string(note)
         return .object(object)
+    }
+
+    /// A write is not given up once sent: the server makes it whether or not the host waits, so a
+    /// run stopped meanwhile (Ctrl-C) still waits for its answer (within the call's timeout) and
+    /// reports the change instead of leaving it out. Stopped before it is sent, it is not sent.
+    private func sendOnceStarted(_ arguments: JSONValue) async throws(AgentFailure) -> ToolOutcome {
+        if Task.isCancelled { throw .cancelled }
+        let call = Task { () async -> Result<ToolOutcome, AgentFailure> in
+            do throws(AgentFailure) { return .success(try await send(arguments)) } catch { return .failure(error) }
+        }
+        return try await call.value.get()
     }
 
     private func send(_ arguments: JSONValue) async throws(AgentFailure) -> ToolOutcome {
