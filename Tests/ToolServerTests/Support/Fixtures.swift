@@ -25,7 +25,11 @@ extension TestDatabase {
     /// requests may take long on a loaded machine (they compete for the same products), so they
     /// wait longer than a single client does before calling a request lost.
     func startClients(_ count: Int, extraArguments: [String] = [], timeout: Duration = .seconds(240)) async throws -> [MCPTestClient] {
-        let arguments = serverArguments + extraArguments
+        // A wait for the database of 30 s, not the default 5: with the whole suite on two cores the
+        // stand-in once left a server's check unanswered for over 5 s, and a set-up call of a race
+        // test failed as "database unavailable". Tests of outages give their own.
+        let patience = extraArguments.contains("--db-timeout-ms") ? [] : ["--db-timeout-ms", "30000"]
+        let arguments = serverArguments + patience + extraArguments
         return try await withThrowingTaskGroup(of: (Int, MCPTestClient).self) { group in
             for index in 0..<count {
                 group.addTask { (index, try await MCPTestClient.start(arguments, timeout: timeout)) }
