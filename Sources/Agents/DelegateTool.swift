@@ -147,13 +147,40 @@ struct DelegateTool: AgentTool {
                 found = "order_id \(JSONWriter.string(call.arguments["order_id"] ?? .null)) is \(id), the one order \(reference.described)."
             }
         }
-        let note = delegated.map { "\($0.name) \(JSONWriter.string($0.arguments))" } ?? arguments["task"]?.stringValue ?? ""
-        let task = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
-        let record = try await makeAgent(role, tool).run(task: task, firstTool: tool, delegated: delegated)
+        if let call = delegated, StatusWalk.mayApply(to: call), role.toolNames.contains("get_order"),
+           !(grounding?.asksOnlyQuestions ?? false), let walk = try await statusWalk(before: call) {
+            let step = try await run(walk.call)
+            guard step.toolResults.contains(where: { $0.name == walk.call.name && !$0.isError }) else {
+                return ToolOutcome(isError: true, content: data.wrap(Self.report(step, brief: true)), record: Self.report(step))
+            }
+            found = (found.map { $0 + " " } ?? "") + "\(walk.orderID) was pending: set in_transit first, the only way to delivered."
+        }
+        let record = try await run(delegated, tool: tool, task: arguments["task"]?.stringValue ?? "")
         var content = (found.map { $0 + " " } ?? "") + data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? [], grounding: grounding) }
         let namedCallFailed = namedCallMustSucceed && !record.toolResults.contains { $0.name == tool && !$0.isError }
         return ToolOutcome(isError: record.status != .completed || namedCallFailed, content: content, record: Self.report(record))
+    }
+
+    /// A fresh sub-agent of this role on `call` (the host makes it as the agent's first step), or on
+    /// the manager's task in words when there is no call.
+    private func run(_ call: CallKey?, tool: String? = nil, task: String = "") async throws(AgentFailure) -> AgentRecord {
+        let note = call.map { "\($0.name) \(JSONWriter.string($0.arguments))" } ?? task
+        let brief = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
+        let first = call?.name ?? tool ?? ""
+        return try await makeAgent(role, first).run(task: brief, firstTool: first, delegated: call)
+    }
+
+    /// The step `call` needs first (see `StatusWalk`), from the order's status as a lookup by a
+    /// sub-agent of this role reads it; nil when none is needed or the order could not be read
+    /// (then the delegated call is made as it is, and the ToolServer says what is wrong).
+    private func statusWalk(before call: CallKey) async throws(AgentFailure) -> StatusWalk? {
+        let lookup = StatusWalk.lookup(of: call)
+        let record = try await makeAgent(role, lookup.name).run(task: "\(lookup.name) \(JSONWriter.string(lookup.arguments))",
+                                                               firstTool: lookup.name, delegated: lookup)
+        guard let read = record.toolResults.first(where: { $0.name == lookup.name && !$0.isError && $0.arguments == lookup.arguments }),
+              let status = read.result["status"]?.stringValue else { return nil }
+        return StatusWalk.step(before: call, current: status)
     }
 
     /// The id of the one order `reference` names, looked up by a sub-agent of this role (the host

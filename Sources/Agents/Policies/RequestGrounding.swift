@@ -168,7 +168,8 @@ struct RequestGrounding: Sendable {
                 }
             }
         case "update_delivery_status":
-            if readsAsEnglish, let status = arguments["status"]?.stringValue, let asking = Self.statusWords[status], !asks(asking) {
+            if readsAsEnglish, let status = arguments["status"]?.stringValue, let asking = Self.statusWords[status], !asks(asking),
+               !isOnTheWayToDelivered(status, orderID: arguments["order_id"]?.stringValue) {
                 // The one the request does ask for, if one, and it names one order at most: told
                 // only "not delivered", a small delivery agent asked for it four times; but for
                 // "ord_A was delivered, ord_B is still on its way", it set ord_B delivered.
@@ -214,6 +215,14 @@ struct RequestGrounding: Sendable {
     /// What the request states, for a refusal: "states 2, 12" or "states no quantity".
     private var given: String {
         numbers.isEmpty ? "states no quantity" : "states " + numbers.sorted().map(String.init).joined(separator: ", ")
+    }
+
+    /// Whether `status` is the step to a delivery the request asks for (`StatusWalk`): in_transit,
+    /// when it says "delivered" and names no order or only this one. With two orders named
+    /// ("ord_a was delivered; ord_b is still on its way") the delivery may be the other's.
+    private func isOnTheWayToDelivered(_ status: String, orderID: String?) -> Bool {
+        status == "in_transit" && (Self.statusWords["delivered"].map(asks) ?? false)
+            && (orders.isEmpty || orders == [orderID ?? ""])
     }
 
     /// Whether a word of the request is one of `statusWords`.
