@@ -148,7 +148,8 @@ struct DelegateTool: AgentTool {
             }
         }
         if let call = delegated, StatusWalk.mayApply(to: call), role.toolNames.contains("get_order"),
-           !(grounding?.asksOnlyQuestions ?? false), let walk = try await statusWalk(before: call) {
+           grounding.map({ !$0.asksOnlyQuestions && $0.deliveryIsOnlyFor(call.arguments["order_id"]?.stringValue) }) ?? true,
+           let walk = try await statusWalk(before: call) {
             let step = try await run(walk.call)
             guard step.toolResults.contains(where: { $0.name == walk.call.name && !$0.isError }) else {
                 return ToolOutcome(isError: true, content: data.wrap(Self.report(step, brief: true)), record: Self.report(step))

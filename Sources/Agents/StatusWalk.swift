@@ -6,8 +6,9 @@ import JSON
 /// alone, read the refusal and answered; so the host makes the step on the way (a call of its own,
 /// through the delivery agent's policies, in the trace) before the delegated one.
 ///
-/// Not for a request that only asks questions ("Has it been delivered yet?"): there the refusal of
-/// the jump is what keeps a misread question from writing.
+/// Not for a request that only asks questions ("Has it been delivered yet?"), nor for one that names
+/// another order too ("Ship ord_a; ord_b was delivered": a small manager delegated ord_a's
+/// delivery): there the refusal of the jump is what keeps a misreading from writing.
 struct StatusWalk: Equatable {
     let orderID: String
     /// The status to set first.

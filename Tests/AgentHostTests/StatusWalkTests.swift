@@ -57,9 +57,11 @@ import TestSupport
         #expect(outcome.llm.requests("manager").last?.lastResultText.contains("\(id) was pending: set in_transit first") == true)
     }
 
-    /// A question: the jump is left to the ToolServer, which refuses it, and nothing is written.
-    @Test func aQuestionIsNotWalked() async throws {
-        let (database, id, outcome) = try await Self.deliver { "Has order \($0) been delivered yet?" }
+    /// A question, or a request that names another order too: the jump is left to the ToolServer,
+    /// which refuses it, and nothing is written.
+    @Test(arguments: ["Has order {id} been delivered yet?", "Ship order {id}. Order ord_other1 was delivered yesterday: record it."])
+    func aQuestionOrAnotherOrderIsNotWalked(_ request: String) async throws {
+        let (database, id, outcome) = try await Self.deliver { request.replacingOccurrences(of: "{id}", with: $0) }
         defer { database.drop() }
         #expect(try database.statuses() == [id: "pending"])
         #expect(outcome.report.writes.isEmpty)

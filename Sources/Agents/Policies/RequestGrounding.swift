@@ -221,8 +221,13 @@ struct RequestGrounding: Sendable {
     /// when it says "delivered" and names no order or only this one. With two orders named
     /// ("ord_a was delivered; ord_b is still on its way") the delivery may be the other's.
     private func isOnTheWayToDelivered(_ status: String, orderID: String?) -> Bool {
-        status == "in_transit" && (Self.statusWords["delivered"].map(asks) ?? false)
-            && (orders.isEmpty || orders == [orderID ?? ""])
+        status == "in_transit" && (Self.statusWords["delivered"].map(asks) ?? false) && deliveryIsOnlyFor(orderID)
+    }
+
+    /// Whether a delivery the request asks for can only be this order's: it names no order, or only
+    /// this one. Told "ship ord_a; ord_b was delivered", a small manager delegated ord_a's delivery.
+    func deliveryIsOnlyFor(_ orderID: String?) -> Bool {
+        orders.isEmpty || orders == [orderID ?? ""]
     }
 
     /// Whether a word of the request is one of `statusWords`.
