@@ -52,6 +52,8 @@ import TestSupport
         #expect(outcome.report.writes.map { $0.result["status"]?.stringValue } == ["in_transit", "delivered"])
         #expect(outcome.report.finalAnswer.contains("Changes: update_delivery_status \(id) in_transit; update_delivery_status \(id) delivered."),
                 "\(outcome.report.finalAnswer)")
+        // The order as it was read before the walk is not shown as found: it is no longer pending.
+        #expect(!outcome.report.finalAnswer.contains("Found: get_order"), "\(outcome.report.finalAnswer)")
         // The host read the order and made both calls: no delivery agent's model was asked.
         #expect(outcome.llm.requests("delivery").isEmpty && outcome.llm.requests("unmatched").isEmpty)
         #expect(outcome.llm.requests("manager").last?.lastResultText.contains("\(id) was pending: set in_transit first") == true)

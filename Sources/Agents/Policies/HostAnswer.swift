@@ -26,17 +26,22 @@ enum HostAnswer {
     /// The lines added under the manager's answer: what the sub-agents found, what was written,
     /// and what was refused and not made good.
     static func lines(records: [AgentRecord], readTools: Set<String>, ledger: WriteLedger) -> [String] {
-        [foundLine(records, readTools: readTools), changeLine(ledger.done), failureLine(ledger.unresolved)].compactMap { $0 }
+        let done = ledger.done
+        return [foundLine(records, readTools: readTools, written: done), changeLine(done), failureLine(ledger.unresolved)]
+            .compactMap { $0 }
     }
 
     /// What the sub-agents looked up, from the tools' results: "Found: check_stock: {product_id:
     /// prod5, …, stock: 17}." (nil: nothing). A small manager answered "No further action
     /// required." when its agent had found the products asked for. The last `foundLimit` distinct
-    /// lookups, each once.
-    static func foundLine(_ records: [AgentRecord], readTools: Set<String>) -> String? {
+    /// lookups, each once; not an order read (`get_order`) that a write of the run then changed,
+    /// whose status there is no longer the order's (the Changes line gives it).
+    static func foundLine(_ records: [AgentRecord], readTools: Set<String>, written: [Write] = []) -> String? {
+        let changedOrders = Set(written.compactMap { $0.result["order_id"]?.stringValue })
         var reads: [ToolCallRecord] = []
         for call in records.filter({ $0.role != "manager" }).flatMap(\.toolResults)
-        where readTools.contains(call.name) && !call.isError {
+        where readTools.contains(call.name) && !call.isError
+            && !(call.name == "get_order" && changedOrders.contains(call.result["order_id"]?.stringValue ?? "")) {
             reads.removeAll { $0.name == call.name && $0.arguments == call.arguments }
             reads.append(call)
         }
