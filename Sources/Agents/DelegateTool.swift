@@ -177,19 +177,24 @@ struct DelegateTool: AgentTool {
     /// (then the delegated call is made as it is, and the ToolServer says what is wrong).
     private func statusWalk(before call: CallKey) async throws(AgentFailure) -> StatusWalk? {
         let lookup = StatusWalk.lookup(of: call)
-        let record = try await makeAgent(role, lookup.name).run(task: "\(lookup.name) \(JSONWriter.string(lookup.arguments))",
-                                                               firstTool: lookup.name, delegated: lookup)
+        let record = try await lookUp(lookup)
         guard let read = record.toolResults.first(where: { $0.name == lookup.name && !$0.isError && $0.arguments == lookup.arguments }),
               let status = read.result["status"]?.stringValue else { return nil }
         return StatusWalk.step(before: call, current: status)
+    }
+
+    /// A read the host makes through a fresh sub-agent of this role (so it passes the agent's
+    /// policies and is in the trace), with the call as its only task.
+    private func lookUp(_ lookup: CallKey) async throws(AgentFailure) -> AgentRecord {
+        try await makeAgent(role, lookup.name).run(task: "\(lookup.name) \(JSONWriter.string(lookup.arguments))",
+                                                   firstTool: lookup.name, delegated: lookup)
     }
 
     /// The id of the one order `reference` names, looked up by a sub-agent of this role (the host
     /// makes its call); or why there is none to act on.
     private func find(_ reference: OrderReference) async throws(AgentFailure) -> Result<String, OrderReference.Unresolved> {
         let lookup = reference.lookup
-        let record = try await makeAgent(role, lookup.name).run(task: "\(lookup.name) \(JSONWriter.string(lookup.arguments))",
-                                                               firstTool: lookup.name, delegated: lookup)
+        let record = try await lookUp(lookup)
         let made = record.toolResults.filter { $0.name == lookup.name && !$0.isError }
         // The call as the host made it: a policy that left out its filter (an address the request
         // does not give) made it another lookup.
