@@ -72,7 +72,7 @@ public final class BlockingWorkers: Sendable {
 
 /// A thread-specific flag on the workers' threads (pthread keys: Foundation's thread dictionary
 /// costs a dictionary lookup on every check).
-private enum WorkerMark {
+enum WorkerMark {
     static let key: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
@@ -80,5 +80,6 @@ private enum WorkerMark {
     }()
 
     static func set() { pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1)) }
+    static func clear() { pthread_setspecific(key, nil) }
     static var isSet: Bool { pthread_getspecific(key) != nil }
 }

@@ -2,6 +2,7 @@ import BlockingThreads
 import Dispatch
 import Foundation
 import JSON
+import Synchronization
 
 extension MCPServer {
     /// Serves one session over newline-delimited JSON-RPC until `input` ends, then waits for
@@ -16,30 +17,45 @@ extension MCPServer {
     /// and writes its response on one worker thread, one thread hand-off in all (every further
     /// one waits for a core on a busy machine). They are unstructured tasks because only the reader
     /// thread sees the calls come; it counts them, and the session ends when input has ended and
-    /// the last one has been answered.
+    /// the last one has been answered. A read-only call that comes alone (nothing in flight, no
+    /// further line read) is run by the reader itself, with no thread to wake: the latency of a
+    /// client that waits for each answer. The reader reads on once it is answered.
     public func serve(input: Int32 = STDIN_FILENO, output: LineWriter) async {
         let slots = DispatchSemaphore(value: maxInFlight)
         let calls = DispatchGroup()
         let executor = BlockingExecutor(name: "mcp-call")
+        let inline = CallingThreadExecutor()
+        let inFlight = CallCount()
         let reader = FileLineReader(fd: input, maxLineBytes: maxLineBytes)
         let start = { @Sendable (work: @escaping @Sendable () async -> JSONValue?) in
             calls.enter()
+            inFlight.value.add(1, ordering: .relaxed)
             Task(executorPreference: executor) {
                 // A worker thread may wait for the client to read: no hop to the writer queue.
                 if let response = await work() { output.sendBlocking(JSONWriter.bytes(response)) }
+                inFlight.value.subtract(1, ordering: .relaxed)
                 slots.signal()
                 calls.leave()
             }
         }
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
             let thread = Thread {
-                reader.run { event in
+                reader.run { event, moreRead in
                     // Back-pressure: with every slot taken, stop reading; the client's writes then block.
                     slots.wait()
                     let version = self.version
                     switch self.prepare(event, version: version, negotiated: { self.remember($0) }) {
                     case .reply(let response):
                         if let response { output.sendBlocking(JSONWriter.bytes(response)) }
+                        slots.signal()
+                    case .call(let id, let tool, let arguments)
+                        where tool.annotations.readOnly && inFlight.value.load(ordering: .relaxed) == 0 && !moreRead:
+                        // Writes, and calls among others, run beside: the reader stays free for
+                        // what follows them.
+                        inline.run {
+                            let response = await self.call(tool, arguments: arguments, id: id, version: version)
+                            output.sendBlocking(JSONWriter.bytes(response))
+                        }
                         slots.signal()
                     case .call(let id, let tool, let arguments):
                         start { await self.call(tool, arguments: arguments, id: id, version: version) }
@@ -55,4 +71,9 @@ extension MCPServer {
         }
         logger.debug("session.end")
     }
+}
+
+/// Calls started on workers and not yet answered.
+private final class CallCount: Sendable {
+    let value = Atomic<Int>(0)
 }

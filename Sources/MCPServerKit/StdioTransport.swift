@@ -21,6 +21,11 @@ public struct LineSplitter {
     public init(maxLineBytes: Int) { self.maxLineBytes = maxLineBytes }
 
     public mutating func consume(_ chunk: UnsafeRawBufferPointer, emit: (InputEvent) -> Void) {
+        consume(chunk) { (event: InputEvent, _: Bool) in emit(event) }
+    }
+
+    /// As `consume(_:emit:)`, also telling `emit` whether more of the chunk follows the line.
+    public mutating func consume(_ chunk: UnsafeRawBufferPointer, emit: (InputEvent, _ moreInChunk: Bool) -> Void) {
         var start = 0
         let count = chunk.count
         while start < count {
@@ -34,7 +39,8 @@ public struct LineSplitter {
                 pending.append(contentsOf: segment)
             }
             guard newline != nil else { return }
-            finishLine(emit: emit)
+            let more = end + 1 < count
+            finishLine { emit($0, more) }
             start = end + 1
         }
     }
@@ -70,6 +76,12 @@ public final class FileLineReader: Sendable {
 
     /// Blocks the calling thread until end of input; `emit` may block to apply back-pressure.
     public func run(emit: (InputEvent) -> Void) {
+        run { (event: InputEvent, _: Bool) in emit(event) }
+    }
+
+    /// As `run(emit:)`, also telling `emit` whether more of what the last read returned follows
+    /// the line (known without a system call; bytes still in the pipe are not counted).
+    public func run(emit: (InputEvent, _ moreRead: Bool) -> Void) {
         var splitter = LineSplitter(maxLineBytes: maxLineBytes)
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
@@ -90,7 +102,7 @@ public final class FileLineReader: Sendable {
                 break
             }
         }
-        splitter.finish(emit: emit)
+        splitter.finish { emit($0, false) }
     }
 }
 

@@ -57,3 +57,44 @@ struct BlockingThreadsTests {
         #expect(!BlockingWorkers.isCurrentThreadWorker)
     }
 }
+
+@Suite("Calling-thread executor")
+struct CallingThreadExecutorTests {
+    private struct Observation: Sendable, Equatable {
+        var thread: UInt
+        var mayBlock: Bool
+    }
+
+    private static func here() -> Observation {
+        Observation(thread: UInt(pthread_self()),
+                    mayBlock: BlockingWorkers.isCurrentThreadWorker)
+    }
+
+    @Test("the work runs on the thread that called run, also after it is resumed from another thread, and run returns after it")
+    func workRunsOnTheCallingThread() {
+        let seen = Mutex<[Observation]>([])
+        let caller = Mutex<Observation?>(nil)
+        let markAfter = Mutex<Bool?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            caller.withLock { $0 = Self.here() }
+            CallingThreadExecutor().run {
+                seen.withLock { $0.append(Self.here()) }
+                // Resumed by a dispatch queue's thread: the rest must still run on the caller.
+                await withCheckedContinuation { (resume: CheckedContinuation<Void, Never>) in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(5)) { resume.resume() }
+                }
+                seen.withLock { $0.append(Self.here()) }
+            }
+            markAfter.withLock { $0 = BlockingWorkers.isCurrentThreadWorker }
+            done.signal()
+        }
+        thread.start()
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        let callerThread = caller.withLock { $0 }
+        #expect(callerThread?.mayBlock == false)
+        let expected = callerThread.map { Observation(thread: $0.thread, mayBlock: true) }
+        #expect(seen.withLock { $0 } == [expected, expected].compactMap { $0 })
+        #expect(markAfter.withLock { $0 } == false, "the caller is marked only while the work runs")
+    }
+}
