@@ -91,6 +91,9 @@ private struct Cursor {
         guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth) levels") }
         index += 1
         var object = JSONObject()
+        // Duplicates are found by a scan while the object is small (no allocation, the common
+        // case) and by a set past `scanLimit` keys, so a huge object stays linear.
+        let scanLimit = 16
         var seen = Set<String>()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
@@ -99,7 +102,9 @@ private struct Cursor {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyOffset = index
             let key = try parseString()
-            guard seen.insert(key).inserted else {
+            if object.count == scanLimit { seen = Set(object.keys) }
+            let isNew = object.count < scanLimit ? !object.entries.contains { $0.key == key } : seen.insert(key).inserted
+            guard isNew else {
                 throw JSONParseError(message: "duplicate key \"\(key)\"", offset: keyOffset)
             }
             skipWhitespace()

@@ -212,6 +212,19 @@ struct JSONParserTests {
         #expect(error.offset == offset)
     }
 
+    @Test("duplicate keys are found in objects of any size, before and after 16 keys", arguments: [1, 15, 16, 17, 40])
+    func rejectsDuplicateKeysInLargeObjects(keys: Int) throws {
+        let members = (0..<keys).map { "\"k\($0)\":\($0)" }
+        let unique = "{" + members.joined(separator: ",") + "}"
+        #expect(try JSONParser.parse(unique).objectValue?.count == keys)
+        for repeated in Set([0, keys / 2, keys - 1]) {
+            let prefix = "{" + members.joined(separator: ",") + ","
+            let error = try #require(parseFailure(prefix + "\"k\(repeated)\":0}"))
+            #expect(error.message == "duplicate key \"k\(repeated)\"")
+            #expect(error.offset == prefix.utf8.count)
+        }
+    }
+
     @Test func theSameKeyInSiblingObjectsIsFine() throws {
         let value = try JSONParser.parse(#"[{"id":1},{"id":2}]"#)
         #expect(value == [["id": 1], ["id": 2]])
