@@ -61,8 +61,14 @@ struct DatabaseOptions: ParsableArguments {
 
     static let defaultURI = "mongodb://127.0.0.1:27017"
 
-    var resolvedURI: String { uri ?? ProcessInfo.processInfo.environment["MONGODB_URI"] ?? Self.defaultURI }
-    var resolvedDatabase: String { database ?? ProcessInfo.processInfo.environment["MONGODB_DATABASE"] ?? "warehouse" }
+    var resolvedURI: String { uri ?? Self.environment("MONGODB_URI") ?? Self.defaultURI }
+    var resolvedDatabase: String { database ?? Self.environment("MONGODB_DATABASE") ?? "warehouse" }
+
+    /// A variable set but empty (`MONGODB_URI= ToolServer`) counts as unset, as in shells and
+    /// the MongoDB tools.
+    static func environment(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     func validate() throws {
         let name = resolvedDatabase
@@ -77,7 +83,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func makeLogger() -> Logger {
-        let name = logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+        let name = logLevel ?? Self.environment("LOG_LEVEL") ?? "info"
         return Logger(level: Logger.Level(name: name) ?? .info)
     }
 

@@ -361,6 +361,19 @@ import Testing
         #expect(unknownTool.stderr.contains("check_stok"))
     }
 
+    @Test("MONGODB_URI, MONGODB_DATABASE and LOG_LEVEL set but empty count as unset")
+    func emptyEnvironmentVariablesAreUnset() async throws {
+        let environment = ProcessInfo.processInfo.environment.merging(
+            ["MONGODB_URI": "", "MONGODB_DATABASE": "", "LOG_LEVEL": ""]) { $1 }
+        // No database is needed to initialize; the start line says what was chosen.
+        let session = try await SessionTranscript.run([.initialize], arguments: ["--db-timeout-ms", "200"],
+                                                      environment: environment)
+        #expect(session.status == 0, "\(session.stderr)")
+        #expect(try session.response(0)["result"]?["protocolVersion"] != nil)
+        #expect(session.stderr.contains("mongodb=mongodb://127.0.0.1:27017"), "\(session.stderr)")
+        #expect(session.stderr.contains("database=warehouse"), "\(session.stderr)")
+    }
+
     @Test("ToolServer tools prints every tool with its schemas")
     func toolsCommand() async throws {
         let result = try await ProcessRunner.run(TestEnvironment.toolServerPath, ["tools"])
