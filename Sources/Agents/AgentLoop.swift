@@ -47,7 +47,7 @@ struct AgentLoop: Sendable {
     /// ("cancel order …": "Order … has been cancelled.") without delegating anything.
     var callsFirst = false
     /// Compact JSON: a small model otherwise indents its plan, and every newline and indent is a
-    /// token it writes (153 tokens for the demo's first order, 111 on one line).
+    /// token it writes (a quarter of a plan's tokens).
     static let planRequest = "Reply with the list of every delegation this needs, in order: they run one after another, "
         + "and each agent is told what the ones before it wrote (a new order's id). Write it as compact JSON on one line."
 
