@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "OrderDomain", "JSON"]),
         // Helpers both integration suites share: running processes, fresh test databases.
         .target(name: "TestSupport", dependencies: ["JSON", "MongoStore"], path: "Tests/TestSupport"),
-        .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore", "MCPClient", "TestSupport", "MCPHTTPServer"]),
+        .testTarget(name: "ToolServerTests", dependencies: ["JSON", "MongoStore", "MCPClient", "TestSupport", "MCPHTTPServer", "MCPServerKit"]),
         .testTarget(name: "AgentHostTests", dependencies: ["JSON", "MongoStore", "LLMClient", "MCPClient", "Agents", "TestSupport"],
                     exclude: ["Fixtures"]),
     ]

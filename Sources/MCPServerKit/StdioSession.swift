@@ -17,23 +17,22 @@ extension MCPServer {
     /// and writes its response on one worker thread, one thread hand-off in all (every further
     /// one waits for a core on a busy machine). They are unstructured tasks because only the reader
     /// thread sees the calls come; it counts them, and the session ends when input has ended and
-    /// the last one has been answered. A read-only call that comes alone (nothing in flight, no
-    /// further line read) is run by the reader itself, with no thread to wake: the latency of a
-    /// client that waits for each answer. The reader reads on once it is answered.
+    /// the last one has been answered. A read that comes alone is run by the reader itself (see
+    /// `ReaderCalls`), with no thread to wake: the latency of a client that waits for each answer.
     public func serve(input: Int32 = STDIN_FILENO, output: LineWriter) async {
         let slots = DispatchSemaphore(value: maxInFlight)
         let calls = DispatchGroup()
         let executor = BlockingExecutor(name: "mcp-call")
         let inline = CallingThreadExecutor()
-        let inFlight = CallCount()
+        let state = ReaderCalls()
         let reader = FileLineReader(fd: input, maxLineBytes: maxLineBytes)
         let start = { @Sendable (work: @escaping @Sendable () async -> JSONValue?) in
             calls.enter()
-            inFlight.value.add(1, ordering: .relaxed)
+            state.inFlight.add(1, ordering: .relaxed)
             Task(executorPreference: executor) {
                 // A worker thread may wait for the client to read: no hop to the writer queue.
                 if let response = await work() { output.sendBlocking(JSONWriter.bytes(response)) }
-                inFlight.value.subtract(1, ordering: .relaxed)
+                state.inFlight.subtract(1, ordering: .relaxed)
                 slots.signal()
                 calls.leave()
             }
@@ -49,16 +48,17 @@ extension MCPServer {
                         if let response { output.sendBlocking(JSONWriter.bytes(response)) }
                         slots.signal()
                     case .call(let id, let tool, let arguments)
-                        where tool.annotations.readOnly && inFlight.value.load(ordering: .relaxed) == 0 && !moreRead:
-                        // Writes, and calls among others, run beside: the reader stays free for
-                        // what follows them.
+                        where state.runsOnReader(readOnly: tool.annotations.readOnly, moreRead: moreRead):
                         inline.run {
-                            let response = await self.call(tool, arguments: arguments, id: id, version: version)
+                            let response = await state.timed(read: true) {
+                                await self.call(tool, arguments: arguments, id: id, version: version)
+                            }
                             output.sendBlocking(JSONWriter.bytes(response))
                         }
                         slots.signal()
                     case .call(let id, let tool, let arguments):
-                        start { await self.call(tool, arguments: arguments, id: id, version: version) }
+                        let read = tool.annotations.readOnly
+                        start { await state.timed(read: read) { await self.call(tool, arguments: arguments, id: id, version: version) } }
                     case .batch(let batch):
                         start { await self.handleBatch(batch, version: version, negotiated: { self.remember($0) }) }
                     }
@@ -73,7 +73,29 @@ extension MCPServer {
     }
 }
 
-/// Calls started on workers and not yet answered.
-private final class CallCount: Sendable {
-    let value = Atomic<Int>(0)
+/// Which calls the reader thread runs itself: a read-only call that comes alone (no call on a
+/// worker, no further line in what it has read), while reads answer quickly. Writes, and calls
+/// among others, run on workers, so that the reader stays free for what follows them; after a
+/// slow read (a database that stopped answering), reads do too until one is quick again, so that
+/// such a database holds one read, not the reader.
+final class ReaderCalls: Sendable {
+    static let slowRead: Duration = .milliseconds(100)
+    /// Calls started on workers and not yet answered.
+    let inFlight = Atomic<Int>(0)
+    private let lastReadWasSlow = Atomic<Bool>(false)
+
+    init() {}
+
+    func runsOnReader(readOnly: Bool, moreRead: Bool) -> Bool {
+        readOnly && !moreRead && inFlight.load(ordering: .relaxed) == 0 && !lastReadWasSlow.load(ordering: .relaxed)
+    }
+
+    /// Runs `call`; for a read, remembers whether it was slow.
+    func timed<T>(read: Bool, _ call: () async -> T) async -> T {
+        guard read else { return await call() }
+        let started = ContinuousClock.now
+        let result = await call()
+        lastReadWasSlow.store(ContinuousClock.now - started > Self.slowRead, ordering: .relaxed)
+        return result
+    }
 }

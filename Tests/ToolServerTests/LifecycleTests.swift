@@ -1,6 +1,7 @@
 import TestSupport
 import Foundation
 import JSON
+@testable import MCPServerKit
 import Testing
 
 /// The session around the tools: version negotiation, ping, batches, draining at end of input,
@@ -100,6 +101,42 @@ import Testing
         #expect(try session.response(2) == ["jsonrpc": "2.0", "id": 2, "result": [:]])
         #expect(try session.response(3)["result"]?["tools"]?.arrayValue?.count == 7, "tools/list works without the database being needed")
         #expect(session.protocolViolations.isEmpty)
+    }
+
+    // MARK: The reader
+
+    @Test("after a read the database left unanswered, the next runs beside the reader: a ping sent after it is answered first")
+    func aSlowReadDoesNotHoldTheReader() async throws {
+        let down = ["--mongodb-uri", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=1500", "--db-timeout-ms", "1500",
+                    "--database", "slowread"]
+        let client = try await MCPTestClient.start(down)
+        // Alone, it runs on the reader, which waits the 1.5 s with it.
+        let first = try await client.call("check_stock", ["product_id": "prod1"])
+        #expect(first.isError && first.text.contains("database unavailable"), "\(first.text)")
+        let read = JSONWriter.bytes(["jsonrpc": "2.0", "id": 1_000_001, "method": "tools/call",
+                                     "params": ["name": "check_stock", "arguments": ["product_id": "prod1"]]])
+        try client.sendRaw(read)
+        #expect(try await client.request("ping")["result"] == [:])
+        #expect(client.arrived(1_000_001) == nil, "the ping waited behind the read")
+        #expect(await client.close() == 0)
+        #expect(client.arrived(1_000_001)?["result"]?["isError"] == true, "the read is answered before exit")
+    }
+
+    @Test("the reader runs a read itself only alone, with nothing on a worker, and not after a slow one")
+    func whatTheReaderRuns() async {
+        let calls = ReaderCalls()
+        #expect(calls.runsOnReader(readOnly: true, moreRead: false))
+        #expect(!calls.runsOnReader(readOnly: false, moreRead: false), "a write")
+        #expect(!calls.runsOnReader(readOnly: true, moreRead: true), "another line already read")
+        calls.inFlight.add(1, ordering: .relaxed)
+        #expect(!calls.runsOnReader(readOnly: true, moreRead: false), "a call on a worker")
+        calls.inFlight.subtract(1, ordering: .relaxed)
+        await calls.timed(read: true) { try? await Task.sleep(for: ReaderCalls.slowRead * 2) }
+        #expect(!calls.runsOnReader(readOnly: true, moreRead: false), "after a slow read")
+        await calls.timed(read: false) { try? await Task.sleep(for: ReaderCalls.slowRead * 2) }
+        #expect(!calls.runsOnReader(readOnly: true, moreRead: false), "a slow write changes nothing")
+        await calls.timed(read: true) {}
+        #expect(calls.runsOnReader(readOnly: true, moreRead: false), "a quick read again")
     }
 
     // MARK: End of input

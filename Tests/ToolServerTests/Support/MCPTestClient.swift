@@ -149,6 +149,9 @@ final class MCPTestClient: Sendable {
         }
     }
 
+    /// The response with `id` when it has come and nobody waited for it (a line sent with `sendRaw`).
+    func arrived(_ id: Int64) -> JSONValue? { state.withLock { $0.arrived[id] } }
+
     private func fail(_ id: Int64, _ error: any Error) {
         state.withLock { $0.waiting.removeValue(forKey: id) }?.resume(throwing: error)
     }
