@@ -105,27 +105,6 @@ import Testing
 
     // MARK: The reader
 
-    @Test("after a read the database left unanswered, the next runs beside the reader: a ping sent after it is answered first")
-    func aSlowReadDoesNotHoldTheReader() async throws {
-        let down = ["--mongodb-uri", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=4000", "--db-timeout-ms", "4000",
-                    "--database", "slowread"]
-        let client = try await MCPTestClient.start(down)
-        // Alone, it runs on the reader, which waits the 4 s with it (a margin for a loaded machine).
-        let first = try await client.call("check_stock", ["product_id": "prod1"])
-        #expect(first.isError && first.text.contains("database unavailable"), "\(first.text)")
-        let read = JSONWriter.bytes(["jsonrpc": "2.0", "id": 1_000_001, "method": "tools/call",
-                                     "params": ["name": "check_stock", "arguments": ["product_id": "prod1"]]])
-        try client.sendRaw(read)
-        // The read alone in what the server reads, as a client that waits between lines sends it.
-        #expect(await client.waitUntilInputRead())
-        let ping = JSONWriter.bytes(["jsonrpc": "2.0", "id": 1_000_002, "method": "ping"])
-        #expect(try await client.request(rawLine: ping, id: 1_000_002)["result"] == [:])
-        #expect(await client.close() == 0)
-        #expect(client.arrived(1_000_001)?["result"]?["isError"] == true, "the read is answered before exit")
-        // The order the server wrote them in, whatever this process's own scheduling.
-        #expect(client.responseOrder.suffix(2) == [1_000_002, 1_000_001], "the ping waited behind the read")
-    }
-
     @Test("the reader runs a read itself only alone, with nothing on a worker, and not after a slow one")
     func whatTheReaderRuns() async {
         let calls = ReaderCalls()

@@ -18,8 +18,6 @@ final class MCPTestClient: Sendable {
         var nextID: Int64 = 1
         var waiting: [Int64: CheckedContinuation<JSONValue, any Error>] = [:]
         var arrived: [Int64: JSONValue] = [:]
-        /// The ids of the responses in the order the server wrote them.
-        var order: [Int64] = []
         var unmatched: [JSONValue] = []
         var closed = false
         var lineCount = 0
@@ -110,7 +108,6 @@ final class MCPTestClient: Sendable {
             return
         }
         let waiter = state.withLock { state -> CheckedContinuation<JSONValue, any Error>? in
-            state.order.append(id)
             if let waiter = state.waiting.removeValue(forKey: id) { return waiter }
             if state.arrived[id] != nil { state.unmatched.append(["duplicate": value]) }
             state.arrived[id] = value
@@ -151,25 +148,6 @@ final class MCPTestClient: Sendable {
             do { try sendRaw(line) } catch { fail(id, error) }
         }
     }
-
-    /// The response with `id` when it has come and nobody waited for it (a line sent with `sendRaw`).
-    func arrived(_ id: Int64) -> JSONValue? { state.withLock { $0.arrived[id] } }
-
-    /// Waits until the server has read everything written to its stdin (the pipe is empty), at
-    /// most `limit`; false if it has not by then.
-    func waitUntilInputRead(limit: Duration = .seconds(30)) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            var unread: Int32 = 0
-            guard ioctl(input.fileDescriptor, UInt(FIONREAD), &unread) == 0 else { return false }
-            if unread == 0 { return true }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return false
-    }
-
-    /// The ids of the responses so far, in the order the server wrote them.
-    var responseOrder: [Int64] { state.withLock { $0.order } }
 
     private func fail(_ id: Int64, _ error: any Error) {
         state.withLock { $0.waiting.removeValue(forKey: id) }?.resume(throwing: error)
