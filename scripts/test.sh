@@ -53,7 +53,9 @@ if [ $# -eq 0 ]; then
   # them in the full parallel suite the load average passed 40 and the stand-in, starved, left
   # their calls unanswered for over a minute (ContentionTests, IdempotencyTests, CancellationTests,
   # HTTPContentionTests all failed at once with "database unavailable").
-  alone='OutageTests|theReferenceSolutionsPassEveryScenario'
+  # exitWhileConnecting starts 32 servers at once: in the full suite one was now and then not done
+  # within its 120 s (killed, status 9) while alone it takes seconds.
+  alone='OutageTests|theReferenceSolutionsPassEveryScenario|exitWhileConnecting'
   races='ContentionTests|IdempotencyTests|CancellationTests|HTTPContentionTests'
   swift test --skip-build --skip "$alone|$races" || status=$?
   echo "[test] the races of several servers on one database, after the rest" >&2
