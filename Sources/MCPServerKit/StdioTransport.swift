@@ -20,11 +20,7 @@ public struct LineSplitter {
 
     public init(maxLineBytes: Int) { self.maxLineBytes = maxLineBytes }
 
-    public mutating func consume(_ chunk: UnsafeRawBufferPointer, emit: (InputEvent) -> Void) {
-        consume(chunk) { (event: InputEvent, _: Bool) in emit(event) }
-    }
-
-    /// As `consume(_:emit:)`, also telling `emit` whether more of the chunk follows the line.
+    /// Emits each complete line of `chunk`, telling `emit` whether more of the chunk follows it.
     public mutating func consume(_ chunk: UnsafeRawBufferPointer, emit: (InputEvent, _ moreInChunk: Bool) -> Void) {
         var start = 0
         let count = chunk.count

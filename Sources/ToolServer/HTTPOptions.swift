@@ -40,7 +40,7 @@ struct HTTPOptions: ParsableArguments {
 
     /// The settings, with the body cap of --max-message-bytes and the token from the environment.
     func settings(maxBodyBytes: Int, environment: [String: String] = ProcessInfo.processInfo.environment) -> HTTPSettings {
-        let token = environment[Self.tokenVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let token = environmentSetting(Self.tokenVariable, in: environment)
         return HTTPSettings(host: host, port: port, token: token, allowedOrigins: allowedOrigins, maxBodyBytes: maxBodyBytes,
                             bodyTimeout: .milliseconds(bodyTimeoutMS), idleTimeout: .milliseconds(idleTimeoutMS),
                             maxConnections: maxConnections)

@@ -61,14 +61,9 @@ struct DatabaseOptions: ParsableArguments {
 
     static let defaultURI = "mongodb://127.0.0.1:27017"
 
-    var resolvedURI: String { uri ?? Self.environment("MONGODB_URI") ?? Self.defaultURI }
-    var resolvedDatabase: String { database ?? Self.environment("MONGODB_DATABASE") ?? "warehouse" }
+    var resolvedURI: String { uri ?? environmentSetting("MONGODB_URI") ?? Self.defaultURI }
+    var resolvedDatabase: String { database ?? environmentSetting("MONGODB_DATABASE") ?? "warehouse" }
 
-    /// A variable set but empty (`MONGODB_URI= ToolServer`) counts as unset, as in shells and
-    /// the MongoDB tools.
-    static func environment(_ name: String) -> String? {
-        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
-    }
 
     func validate() throws {
         let name = resolvedDatabase
@@ -83,7 +78,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func makeLogger() -> Logger {
-        let name = logLevel ?? Self.environment("LOG_LEVEL") ?? "info"
+        let name = logLevel ?? environmentSetting("LOG_LEVEL") ?? "info"
         return Logger(level: Logger.Level(name: name) ?? .info)
     }
 
