@@ -56,7 +56,9 @@ struct DelegateTool: AgentTool {
     /// `{"tool", "arguments"}`, one shape per tool (`anyOf`, which a server that holds replies to a
     /// schema turns into a grammar), each with the tool's own parameters (see `requiredOnly`).
     private func typedDefinition(_ calls: [ToolDefinition]) -> ToolDefinition {
-        let shapes = calls.map { shape(of: $0) }
+        var shapes = calls.map { shape(of: $0) }
+        let updateStock = calls.first { $0.name == "update_stock" }
+        if let updateStock { shapes.append(StockLevel.shape(of: updateStock)) }
         let plain: JSONObject = ["type": "object",
                                  "properties": ["tool": ["type": "string", "enum": .array(calls.map { .string($0.name) })],
                                                 "arguments": ["type": "object"]],
@@ -68,6 +70,7 @@ struct DelegateTool: AgentTool {
             description: role.delegateDescription + " Give the call the agent makes: the tool and its arguments, "
                 + calls.map { Self.signature(of: $0) }.joined(separator: ", ") + " (? optional)."
                 + (knownOrderIDs != nil && calls.contains { Self.takesOrderID($0) } ? " " + Self.orderIDRule : "")
+                + (updateStock != nil ? " " + StockLevel.rule : "")
                 + " Returns the agent's answer and tool results.",
             parameters: .object(typed), promptParameters: .object(plain))
     }
@@ -147,6 +150,22 @@ struct DelegateTool: AgentTool {
                 found = "order_id \(JSONWriter.string(call.arguments["order_id"] ?? .null)) is \(id), the one order \(reference.described)."
             }
         }
+        var level: StockLevel?
+        if let call = delegated, let asked = StockLevel(call) {
+            let lookup = try await lookUp(asked.lookup)
+            guard let product = lookup.toolResults.first(where: { $0.name == asked.lookup.name && !$0.isError })?.result else {
+                return ToolOutcome(isError: true, content: data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup))
+            }
+            guard let change = asked.change(from: product) else {
+                let stock = product["stock"].map(JSONWriter.string) ?? "?"
+                return ToolOutcome(isError: false, content: "\(asked.productID) has \(stock) in stock, the level asked: nothing to change. "
+                    + data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup))
+            }
+            delegated = change
+            level = asked
+            found = "\(asked.productID) had \(product["stock"].map(JSONWriter.string) ?? "?") in stock: set to \(asked.target) by "
+                + "delta \(change.arguments["delta"].map(JSONWriter.string) ?? "?")."
+        }
         if let call = delegated, StatusWalk.mayApply(to: call), role.toolNames.contains("get_order"),
            grounding.map({ !$0.asksOnlyQuestions && $0.deliveryIsOnlyFor(call.arguments["order_id"]?.stringValue) }) ?? true,
            let walk = try await statusWalk(before: call) {
@@ -156,7 +175,7 @@ struct DelegateTool: AgentTool {
             }
             found = (found.map { $0 + " " } ?? "") + "\(walk.orderID) was pending: set in_transit first, the only way to delivered."
         }
-        let record = try await run(delegated, tool: tool, task: arguments["task"]?.stringValue ?? "")
+        let record = try await run(delegated, tool: tool, task: arguments["task"]?.stringValue ?? "", level: level)
         var content = (found.map { $0 + " " } ?? "") + data.wrap(Self.report(record, brief: true))
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? [], grounding: grounding) }
         let namedCallFailed = namedCallMustSucceed && !record.toolResults.contains { $0.name == tool && !$0.isError }
@@ -165,11 +184,12 @@ struct DelegateTool: AgentTool {
 
     /// A fresh sub-agent of this role on `call` (the host makes it as the agent's first step), or on
     /// the manager's task in words when there is no call.
-    private func run(_ call: CallKey?, tool: String? = nil, task: String = "") async throws(AgentFailure) -> AgentRecord {
+    /// `level`: the stock level `call`'s delta was worked out from (see `StockLevel`).
+    private func run(_ call: CallKey?, tool: String? = nil, task: String = "", level: StockLevel? = nil) async throws(AgentFailure) -> AgentRecord {
         let note = call.map { "\($0.name) \(JSONWriter.string($0.arguments))" } ?? task
         let brief = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
         let first = call?.name ?? tool ?? ""
-        return try await makeAgent(role, first).run(task: brief, firstTool: first, delegated: call)
+        return try await makeAgent(role, first).run(task: brief, firstTool: first, delegated: call, level: level)
     }
 
     /// The step `call` needs first (see `StatusWalk`), from the order's status as a lookup by a

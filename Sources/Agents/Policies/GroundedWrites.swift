@@ -12,9 +12,12 @@ struct GroundedWrites: AgentPolicy {
     let earlierAttempts: @Sendable (String) -> [JSONValue]
 
     func check(_ call: PendingCall, in run: RunView) -> PolicyOutcome {
-        guard call.isWrite, let arguments = call.parsed,
-              let problem = grounding.violation(tool: call.name, arguments: arguments, earlier: earlierAttempts(call.name))
-        else { return .allow }
+        guard call.isWrite, let arguments = call.parsed else { return .allow }
+        // A delta the host worked out from a level is as good as the level (see `StockLevel`).
+        let fromLevel = run.stockLevel.flatMap { level in run.delegated == CallKey(name: call.name, arguments: arguments) ? level : nil }
+        let problem = if let fromLevel { grounding.violation(settingStockTo: fromLevel.target) }
+            else { grounding.violation(tool: call.name, arguments: arguments, earlier: earlierAttempts(call.name)) }
+        guard let problem else { return .allow }
         return run.canAskPerson ? .askPerson(reason: problem) : .refused(problem, failsWrite: true)
     }
 }

@@ -203,6 +203,19 @@ struct RequestGrounding: Sendable {
         return nil
     }
 
+    /// Why a stock may not be set to `level` (nil: it may): the level is not a number the request
+    /// states, nor 0 for a request that asks for a write-off ("write all of them off"). Like the
+    /// other word checks it stands aside for a request that does not read as English.
+    func violation(settingStockTo level: Int64) -> String? {
+        if !readsAsEnglish, asksOnlyQuestions {
+            return "cannot change stock: the user's request only asks questions (every sentence of it ends with a question "
+                + "mark), so it asks for no change. Answer it with what the read tools show. Nothing was changed."
+        }
+        guard readsAsEnglish, !numbers.contains(level), !(level == 0 && asks(Self.writeOffWords)) else { return nil }
+        return "cannot set the stock to \(level): that is not a number in the user's request, which \(given). Set only a level "
+            + "the request states; if it states none, report that instead. Nothing was changed."
+    }
+
     /// What to add when a call's arguments fail the tool's schema (nil: nothing): an address of
     /// the request given as an order id is one to look the order up by. Told only that "5 Oak St"
     /// did not match the id pattern, a small delivery agent gave up.
