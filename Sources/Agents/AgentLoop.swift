@@ -84,9 +84,9 @@ struct AgentLoop: Sendable {
     /// `firstTool`: the tool the delegation named, which the agent starts with. `delegated`: the
     /// call itself, when the manager gave it (see `DelegateTool.calls`): the host makes it as the
     /// first step, through the same policies, and the model takes over only if more is needed.
-    /// `level`: the stock level the host worked the delegated call's delta out from (see `StockLevel`).
+    /// `level`: the stock level the host worked the delegated call's delta out from (see `StockChange`).
     func run(task: String, firstTool: String? = nil, delegated: CallKey? = nil,
-             level: StockLevel? = nil) async throws(AgentFailure) -> AgentRecord {
+             level: StockChange? = nil) async throws(AgentFailure) -> AgentRecord {
         let started = ContinuousClock.now
         tracer.emit(TraceEvent(kind: .agentStarted, agent: id, message: task))
         var state = State(messages: [.system(systemPrompt), .user(plansFirst ? task + "\n" + Self.planRequest : task)])
@@ -118,7 +118,7 @@ struct AgentLoop: Sendable {
         _ = try await ask([.system(systemPrompt), .user("(warm-up: answer 'ready')")], choice: .none, step: 0)
     }
 
-    private func loop(_ state: inout State, firstTool: String?, delegated: CallKey?, level: StockLevel?) async throws(AgentFailure) {
+    private func loop(_ state: inout State, firstTool: String?, delegated: CallKey?, level: StockChange?) async throws(AgentFailure) {
         var malformedSteps = 0
         func runView(_ state: State) -> RunView { view(state, firstTool, delegated, level) }
         while state.answer == nil {
@@ -197,7 +197,7 @@ struct AgentLoop: Sendable {
         return nil
     }
 
-    private func view(_ state: State, _ firstTool: String?, _ delegated: CallKey?, _ level: StockLevel?) -> RunView {
+    private func view(_ state: State, _ firstTool: String?, _ delegated: CallKey?, _ level: StockChange?) -> RunView {
         RunView(agent: id, firstTool: firstTool, delegated: delegated, stockLevel: level, steps: state.steps, made: state.made,
                 writeCount: ledger?.count ?? 0, interventions: state.interventions, canAskPerson: approvals.approver.isInteractive)
     }

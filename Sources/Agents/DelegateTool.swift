@@ -56,9 +56,9 @@ struct DelegateTool: AgentTool {
     /// `{"tool", "arguments"}`, one shape per tool (`anyOf`, which a server that holds replies to a
     /// schema turns into a grammar), each with the tool's own parameters (see `requiredOnly`).
     private func typedDefinition(_ calls: [ToolDefinition]) -> ToolDefinition {
-        var shapes = calls.map { shape(of: $0) }
-        let updateStock = calls.first { $0.name == "update_stock" }
-        if let updateStock { shapes.append(StockLevel.shape(of: updateStock)) }
+        // update_stock in the manager's words (see `StockChange`); every other tool as its schema says.
+        let shapes = calls.flatMap { $0.name == StockChange.tool ? StockChange.shapes(of: $0) : [shape(of: $0)] }
+        let signatures = calls.map { $0.name == StockChange.tool ? StockChange.signature : Self.signature(of: $0) }
         let plain: JSONObject = ["type": "object",
                                  "properties": ["tool": ["type": "string", "enum": .array(calls.map { .string($0.name) })],
                                                 "arguments": ["type": "object"]],
@@ -68,9 +68,9 @@ struct DelegateTool: AgentTool {
         return ToolDefinition(
             name: role.rawValue,
             description: role.delegateDescription + " Give the call the agent makes: the tool and its arguments, "
-                + calls.map { Self.signature(of: $0) }.joined(separator: ", ") + " (? optional)."
+                + signatures.joined(separator: ", ") + " (? optional)."
                 + (knownOrderIDs != nil && calls.contains { Self.takesOrderID($0) } ? " " + Self.orderIDRule : "")
-                + (updateStock != nil ? " " + StockLevel.rule : "")
+                + (calls.contains { $0.name == StockChange.tool } ? " " + StockChange.rule : "")
                 + " Returns the agent's answer and tool results.",
             parameters: .object(typed), promptParameters: .object(plain))
     }
@@ -150,21 +150,25 @@ struct DelegateTool: AgentTool {
                 found = "order_id \(JSONWriter.string(call.arguments["order_id"] ?? .null)) is \(id), the one order \(reference.described)."
             }
         }
-        var level: StockLevel?
-        if let call = delegated, let asked = StockLevel(call) {
-            let lookup = try await lookUp(asked.lookup)
-            guard let product = lookup.toolResults.first(where: { $0.name == asked.lookup.name && !$0.isError })?.result else {
-                return ToolOutcome(isError: true, content: data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup))
-            }
-            guard let change = asked.change(from: product) else {
+        var level: StockChange?
+        if let call = delegated, let change = StockChange(call) {
+            if let direct = change.call {
+                delegated = direct
+            } else {
+                let lookup = try await lookUp(change.lookup)
+                guard let product = lookup.toolResults.first(where: { $0.name == change.lookup.name && !$0.isError })?.result else {
+                    return ToolOutcome(isError: true, content: data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup))
+                }
                 let stock = product["stock"].map(JSONWriter.string) ?? "?"
-                return ToolOutcome(isError: false, content: "\(asked.productID) has \(stock) in stock, the level asked: nothing to change. "
-                    + data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup))
+                guard let reaching = change.call(reachingLevelFrom: product) else {
+                    return ToolOutcome(isError: false, content: "\(change.productID) has \(stock) in stock, the level asked: nothing to "
+                        + "change. " + data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup))
+                }
+                delegated = reaching
+                level = change
+                found = "\(change.productID) had \(stock) in stock: set to \(change.quantity) by delta "
+                    + "\(reaching.arguments["delta"].map(JSONWriter.string) ?? "?")."
             }
-            delegated = change
-            level = asked
-            found = "\(asked.productID) had \(product["stock"].map(JSONWriter.string) ?? "?") in stock: set to \(asked.target) by "
-                + "delta \(change.arguments["delta"].map(JSONWriter.string) ?? "?")."
         }
         if let call = delegated, StatusWalk.mayApply(to: call), role.toolNames.contains("get_order"),
            grounding.map({ !$0.asksOnlyQuestions && $0.deliveryIsOnlyFor(call.arguments["order_id"]?.stringValue) }) ?? true,
@@ -184,8 +188,8 @@ struct DelegateTool: AgentTool {
 
     /// A fresh sub-agent of this role on `call` (the host makes it as the agent's first step), or on
     /// the manager's task in words when there is no call.
-    /// `level`: the stock level `call`'s delta was worked out from (see `StockLevel`).
-    private func run(_ call: CallKey?, tool: String? = nil, task: String = "", level: StockLevel? = nil) async throws(AgentFailure) -> AgentRecord {
+    /// `level`: the stock level `call`'s delta was worked out from (see `StockChange`).
+    private func run(_ call: CallKey?, tool: String? = nil, task: String = "", level: StockChange? = nil) async throws(AgentFailure) -> AgentRecord {
         let note = call.map { "\($0.name) \(JSONWriter.string($0.arguments))" } ?? task
         let brief = Self.brief(task: note, instruction: instruction, done: role.readsDone ? ledger?.done ?? [] : [])
         let first = call?.name ?? tool ?? ""

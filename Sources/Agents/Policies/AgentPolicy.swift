@@ -107,8 +107,8 @@ public struct RunView: Sendable {
     public var firstTool: String?
     /// The call the delegation gave, when the manager gave the call itself (see `DelegateTool.calls`).
     public var delegated: CallKey? = nil
-    /// The stock level the host worked the delegated call's delta out from (see `StockLevel`).
-    var stockLevel: StockLevel? = nil
+    /// The stock level the host worked the delegated call's delta out from (see `StockChange`).
+    var stockLevel: StockChange? = nil
     /// The finished steps, oldest first.
     public var steps: [StepRecord]
     /// The calls that reached their tool, oldest first, each with the instruction's write count after it.

@@ -13,9 +13,9 @@ struct GroundedWrites: AgentPolicy {
 
     func check(_ call: PendingCall, in run: RunView) -> PolicyOutcome {
         guard call.isWrite, let arguments = call.parsed else { return .allow }
-        // A delta the host worked out from a level is as good as the level (see `StockLevel`).
+        // A delta the host worked out from a level is as good as the level (see `StockChange`).
         let fromLevel = run.stockLevel.flatMap { level in run.delegated == CallKey(name: call.name, arguments: arguments) ? level : nil }
-        let problem = if let fromLevel { grounding.violation(settingStockTo: fromLevel.target) }
+        let problem = if let fromLevel { grounding.violation(settingStockTo: fromLevel.quantity) }
             else { grounding.violation(tool: call.name, arguments: arguments, earlier: earlierAttempts(call.name)) }
         guard let problem else { return .allow }
         return run.canAskPerson ? .askPerson(reason: problem) : .refused(problem, failsWrite: true)

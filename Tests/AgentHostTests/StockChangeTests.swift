@@ -4,22 +4,35 @@ import JSON
 import Testing
 import TestSupport
 
-/// A typed `update_stock` with `set_to` in place of `delta` (`StockLevel`): the host reads the
-/// stock and makes the change that reaches the level; a level already reached changes nothing.
-@Suite struct StockLevelTests {
+/// A typed `update_stock` as `{product_id, change, quantity}` (`StockChange`): add and remove
+/// become a signed delta; for set, the host reads the stock and makes the change that reaches the
+/// level, and a level already reached changes nothing.
+@Suite struct StockChangeTests {
+    static func change(_ product: String, _ kind: String, _ quantity: Int64) -> CallKey {
+        CallKey(name: "update_stock", arguments: ["product_id": .string(product), "change": .string(kind), "quantity": .int(quantity)])
+    }
+
+    @Test func addAndRemoveAreASignedDelta() throws {
+        #expect(StockChange(Self.change("prod4", "add", 20))?.call == CallKey(name: "update_stock", arguments: ["product_id": "prod4", "delta": 20]))
+        #expect(StockChange(Self.change("prod4", "remove", 2))?.call == CallKey(name: "update_stock", arguments: ["product_id": "prod4", "delta": -2]))
+        // Not this form: no change, a kind it does not know, nothing to add, another tool.
+        #expect(StockChange(CallKey(name: "update_stock", arguments: ["product_id": "prod4", "delta": 3])) == nil)
+        #expect(StockChange(Self.change("prod4", "double", 2)) == nil)
+        #expect(StockChange(Self.change("prod4", "add", 0)) == nil)
+        #expect(StockChange(CallKey(name: "check_stock", arguments: ["product_id": "prod4", "change": "add", "quantity": 2])) == nil)
+    }
+
     @Test func aLevelIsReachedByTheDifference() throws {
-        let level = try #require(StockLevel(CallKey(name: "update_stock", arguments: ["product_id": "prod5", "set_to": 22])))
+        let level = try #require(StockChange(Self.change("prod5", "set", 22)))
+        #expect(level.call == nil)
         #expect(level.lookup == CallKey(name: "check_stock", arguments: ["product_id": "prod5"]))
-        #expect(level.change(from: ["product_id": "prod5", "stock": 25])
+        #expect(level.call(reachingLevelFrom: ["product_id": "prod5", "stock": 25])
                 == CallKey(name: "update_stock", arguments: ["product_id": "prod5", "delta": -3, "reason": "stock set to 22 (was 25)"]))
-        #expect(level.change(from: ["product_id": "prod5", "stock": 22]) == nil)
+        #expect(level.call(reachingLevelFrom: ["product_id": "prod5", "stock": 22]) == nil)
         // A product named by its name: the change names the catalogue's id the read gave.
-        let byName = try #require(StockLevel(CallKey(name: "update_stock", arguments: ["product_id": "Keyboard", "set_to": 0])))
-        #expect(byName.change(from: ["product_id": "prod5", "stock": 25])?.arguments["product_id"] == "prod5")
-        // Not a level: a delta, another tool, a negative level.
-        #expect(StockLevel(CallKey(name: "update_stock", arguments: ["product_id": "prod5", "delta": 3])) == nil)
-        #expect(StockLevel(CallKey(name: "check_stock", arguments: ["product_id": "prod5", "set_to": 3])) == nil)
-        #expect(StockLevel(CallKey(name: "update_stock", arguments: ["product_id": "prod5", "set_to": -1])) == nil)
+        let byName = try #require(StockChange(Self.change("Keyboard", "set", 0)))
+        #expect(byName.call(reachingLevelFrom: ["product_id": "prod5", "stock": 25])?.arguments["product_id"] == "prod5")
+        #expect(StockChange(Self.change("prod5", "set", -1)) == nil)
     }
 
     /// In an English request (small profile) the level must be a number it states, or 0 for a write-off.
@@ -34,35 +47,37 @@ import TestSupport
         #expect(RequestGrounding("Wie viele Tastaturen haben wir?").violation(settingStockTo: 12) != nil)
     }
 
-    static func manager(_ arguments: JSONValue) -> ScriptedLLMServer.Route {
-        .agent("manager", [.calls([.init("inventory", ["tool": "update_stock", "arguments": arguments])]), .answer("Done.")])
+    static func manager(_ product: String, _ kind: String, _ quantity: Int64) -> ScriptedLLMServer.Route {
+        .agent("manager", [.calls([.init("inventory", ["tool": "update_stock", "arguments": change(product, kind, quantity).arguments])]),
+                           .answer("Done.")])
     }
 
     @Test func theHostReadsTheStockAndMakesTheChange() async throws {
         let database = try await TestDatabase.make("level")
         defer { database.drop() }
         let outcome = try await HostHarness.run("Stocktake's done: there are really 22 headphones on the shelf. Make the system match.",
-                                                routes: [Self.manager(["product_id": "prod3", "set_to": 22])], database: database,
+                                                routes: [Self.manager("prod3", "set", 22)], database: database,
                                                 settings: TypedDelegationTests.settings)
         #expect(try database.stock()["prod3"] == 22, "\(outcome.trace)")
         #expect(outcome.report.writes.map { $0.result["delta"]?.integerValue } == [-8])
         // The host read the stock and made the call: no inventory agent's model was asked.
         #expect(outcome.llm.requests("inventory").isEmpty && outcome.llm.requests("unmatched").isEmpty)
         #expect(outcome.llm.requests("manager").last?.lastResultText.contains("prod3 had 30 in stock: set to 22 by delta -8") == true)
-        // The manager is offered the level beside the delta.
+        // The manager is offered a change in words, not the tool's delta.
         let tools = try #require(outcome.llm.requests("manager").first?.body["tools"]?.arrayValue)
         let inventory = try #require(tools.first { $0["function"]?["name"] == "inventory" })
+        #expect(inventory["function"]?["description"]?.stringValue?.contains("update_stock(product_id, change, quantity)") == true)
         let shapes = try #require(inventory["function"]?["parameters"]?["anyOf"]?.arrayValue)
-        let fields = shapes.filter { $0["properties"]?["tool"]?["const"] == "update_stock" }
-            .compactMap { $0["properties"]?["arguments"]?["properties"]?.objectValue?.keys.sorted() }
-        #expect(fields == [["delta", "product_id"], ["product_id", "set_to"]])
+        let kinds = shapes.filter { $0["properties"]?["tool"]?["const"] == "update_stock" }
+            .map { $0["properties"]?["arguments"]?["properties"]?["change"]?["enum"] }
+        #expect(kinds == [["add", "remove"], ["set"]])
     }
 
     @Test func aLevelAlreadyReachedChangesNothing() async throws {
         let database = try await TestDatabase.make("levelthere")
         defer { database.drop() }
         let outcome = try await HostHarness.run("Make sure we have 10 laptops in stock.",
-                                                routes: [Self.manager(["product_id": "prod1", "set_to": 10])], database: database,
+                                                routes: [Self.manager("prod1", "set", 10)], database: database,
                                                 settings: TypedDelegationTests.settings)
         #expect(try database.stock()["prod1"] == 10)
         #expect(outcome.report.writes.isEmpty)
@@ -74,11 +89,25 @@ import TestSupport
         let database = try await TestDatabase.make("levelnot")
         defer { database.drop() }
         let outcome = try await HostHarness.run("Top the headphones up, please.",
-                                                routes: [Self.manager(["product_id": "prod3", "set_to": 40]),
+                                                routes: [Self.manager("prod3", "set", 40),
                                                          .agent("inventory", [.answer("Not done: 40 is not in the request.")])],
                                                 database: database, settings: TypedDelegationTests.settings)
         #expect(try database.stock()["prod3"] == 30)
         #expect(outcome.report.writes.isEmpty)
         #expect(outcome.trace.contains("[grounded-writes]"), "\(outcome.trace)")
+    }
+}
+
+extension StockChangeTests {
+    /// A removal is the tool's delta, made by the host with no model call; grounded-writes checks it as any delta.
+    @Test func aRemovalIsMadeAsTheDelta() async throws {
+        let database = try await TestDatabase.make("levelremove")
+        defer { database.drop() }
+        let outcome = try await HostHarness.run("Two Headphones were damaged: write them off.",
+                                                routes: [Self.manager("prod3", "remove", 2)], database: database,
+                                                settings: TypedDelegationTests.settings)
+        #expect(try database.stock()["prod3"] == 28)
+        #expect(outcome.report.writes.map { $0.result["delta"]?.integerValue } == [-2])
+        #expect(outcome.llm.requests("inventory").isEmpty && outcome.llm.requests("unmatched").isEmpty)
     }
 }
