@@ -342,7 +342,7 @@ import Testing
         #expect(names(.capable) == ["schema-check", "lookup-only", "write-approval", "empty-reply"])
         #expect(names(.small) == ["empty-optionals-left-out", "ungrounded-read-filters-left-out", "schema-check", "repeated-success",
                                   "repeated-failure", "lookup-only", "delegated-values-kept",
-                                  "delegated-call-settles", "grounded-writes", "write-approval", "empty-reply",
+                                  "delegated-call-settles", "grounded-writes", "one-stock-change-per-product", "write-approval", "empty-reply",
                                   "fixable-error-send-back", "first-call-done", "repeat-only-steps"])
         #expect(AgentProfile.capable.managerPolicies(delegates: ["orders"], goal: nil).map(\.name) == ["schema-check", "empty-reply"])
         #expect(AgentProfile.small.managerPolicies(delegates: ["orders"], goal: { false }).map(\.name)

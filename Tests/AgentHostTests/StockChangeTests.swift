@@ -111,3 +111,29 @@ extension StockChangeTests {
         #expect(outcome.llm.requests("inventory").isEmpty && outcome.llm.requests("unmatched").isEmpty)
     }
 }
+
+extension StockChangeTests {
+    /// A second change of a product's stock in one request waits for a person, or is refused when
+    /// nobody can be asked; another product's is made.
+    @Test func aSecondChangeOfAProductsStockIsHeld() {
+        let written = Write(tool: "update_stock", result: ["product_id": "prod4", "name": "Monitor", "previous_stock": 8, "delta": 20, "stock": 28])
+        let policy = OneStockChangePerProduct(done: { [written] })
+        func pending(_ product: String) -> PendingCall {
+            PolicyTests.call(PolicyTests.updateStock, ["product_id": .string(product), "delta": 12])
+        }
+        let unattended = PolicyTests.run(writeCount: 1)
+        #expect(policy.check(pending("prod4"), in: unattended)
+                == .refused("cannot change prod4's stock again: this request already changed it (update_stock prod4 stock 28), and one "
+                    + "change per product is all a request makes. If the request asks for another, say so in your final answer. "
+                    + "Nothing was changed.", failsWrite: true))
+        #expect(policy.check(pending("Monitors"), in: unattended) != .allow)  // by its name, as the ToolServer resolves it
+        #expect(policy.check(pending("prod3"), in: unattended) == .allow)
+        var attended = unattended
+        attended.canAskPerson = true
+        guard case .askPerson = policy.check(pending("prod4"), in: attended) else {
+            Issue.record("not put to a person")
+            return
+        }
+        #expect(OneStockChangePerProduct(done: { [] }).check(pending("prod4"), in: unattended) == .allow)
+    }
+}

@@ -71,6 +71,7 @@ public enum AgentProfile: String, Sendable, CaseIterable {
         if small, let grounding {
             policies.append(GroundedWrites(grounding: grounding, earlierAttempts: { ledger.attempts(of: $0) }))
         }
+        if small { policies.append(OneStockChangePerProduct(done: { ledger.done })) }
         policies.append(WriteApproval(mode: approval))
         policies.append(EmptyReply(resultsCanAnswer: resultsCanAnswer))
         if small { policies += [FixableErrorSendBack(), FirstCallDone(), RepeatOnlySteps()] as [any AgentPolicy] }

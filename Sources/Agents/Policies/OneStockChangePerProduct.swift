@@ -1,0 +1,34 @@
+import JSON
+
+/// A second `update_stock` of a product whose stock the request's writes already changed waits for
+/// a person's yes, or is refused when nobody can be asked. Told "20 Monitors came in: add them, then
+/// order 12", a small manager restocked 20, placed the order, and then added 12 more (the order's
+/// quantity, which the request states, next to "add"); word checks cannot tell that from a request
+/// that asks for two changes of one product, which is rare and can be put to a person. Structure,
+/// not words: it reads the writes made so far. Small profile.
+struct OneStockChangePerProduct: AgentPolicy {
+    let name = "one-stock-change-per-product"
+    /// The request's writes so far, all agents (see `WriteLedger`).
+    let done: @Sendable () -> [Write]
+
+    func check(_ call: PendingCall, in run: RunView) -> PolicyOutcome {
+        guard call.name == "update_stock", call.isWrite, let product = call.parsed?["product_id"]?.stringValue,
+              let earlier = done().last(where: { $0.tool == "update_stock" && Self.names($0.result, product) })
+        else { return .allow }
+        let id = earlier.result["product_id"]?.stringValue ?? product
+        let stock = earlier.result["stock"].map(JSONWriter.string) ?? "?"
+        let problem = "cannot change \(id)'s stock again: this request already changed it (update_stock \(id) stock \(stock)), "
+            + "and one change per product is all a request makes. If the request asks for another, say so in your final answer. "
+            + "Nothing was changed."
+        return run.canAskPerson ? .askPerson(reason: problem) : .refused(problem, failsWrite: true)
+    }
+
+    /// Whether a stock change's result is of the product a call names: by its id or its name (a
+    /// plural too), whatever the case, as the ToolServer resolves a name.
+    static func names(_ result: JSONValue, _ product: String) -> Bool {
+        let wanted = product.lowercased()
+        let id = result["product_id"]?.stringValue?.lowercased()
+        let name = result["name"]?.stringValue?.lowercased()
+        return id == wanted || name.map { [$0, $0 + "s", $0 + "es"].contains(wanted) } == true
+    }
+}
