@@ -5,10 +5,8 @@ import LLMClient
 /// "add" | "remove", "quantity"}`, or `"change": "set"` with the stock to reach ("the stocktake
 /// counted 22", "top them up to 40"). The host turns it into the ToolServer's signed `delta`; for
 /// a level it reads the product's stock first (a `check_stock` through the inventory agent, in
-/// the trace), and a level already reached changes nothing. Given the signed delta to write, a
-/// 1.5B manager wrote the level itself as the change (+22 for "there are really 22", +40 for "top
-/// them up to 40"), and offered a level beside the delta it never chose it; choosing a word and
-/// copying a number, it got 7 of 10 tunable stock requests right, against 4 of 10 with the delta.
+/// the trace), and a level already reached changes nothing. A small model picks a word and copies
+/// a number far better than it writes a signed difference (docs/agent-host.md has the figures).
 struct StockChange: Sendable, Equatable {
     enum Kind: String, Sendable, CaseIterable {
         case add, remove, set

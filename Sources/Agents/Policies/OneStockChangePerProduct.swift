@@ -1,11 +1,10 @@
 import JSON
 
 /// A second `update_stock` of a product whose stock the request's writes already changed waits for
-/// a person's yes, or is refused when nobody can be asked. Told "20 Monitors came in: add them, then
-/// order 12", a small manager restocked 20, placed the order, and then added 12 more (the order's
-/// quantity, which the request states, next to "add"); word checks cannot tell that from a request
-/// that asks for two changes of one product, which is rare and can be put to a person. Structure,
-/// not words: it reads the writes made so far. Small profile.
+/// a person's yes, or is refused when nobody can be asked: a small manager that has restocked and
+/// ordered may add the order's quantity to stock as well, with a number and a word of the request
+/// that the word checks pass. A request for two changes of one product is rare and can be put to a
+/// person. Structure, not words: it reads the writes made so far. Small profile.
 struct OneStockChangePerProduct: AgentPolicy {
     let name = "one-stock-change-per-product"
     /// The request's writes so far, all agents (see `WriteLedger`).
