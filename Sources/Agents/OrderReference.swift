@@ -45,14 +45,7 @@ struct OrderReference: Sendable, Equatable {
         switch kind {
         case .deliveryAddress: return orders
         case .product:
-            let wanted = value.lowercased()
-            return orders.filter { order in
-                (order["items"]?.arrayValue ?? []).contains { line in
-                    let id = line["product_id"]?.stringValue?.lowercased()
-                    let name = line["name"]?.stringValue?.lowercased()
-                    return id == wanted || name.map { [$0, $0 + "s", $0 + "es"].contains(wanted) } == true
-                }
-            }
+            return orders.filter { order in (order["items"]?.arrayValue ?? []).contains { ProductNaming.names($0, value) } }
         }
     }
 

@@ -12,7 +12,7 @@ struct OneStockChangePerProduct: AgentPolicy {
 
     func check(_ call: PendingCall, in run: RunView) -> PolicyOutcome {
         guard call.name == "update_stock", call.isWrite, let product = call.parsed?["product_id"]?.stringValue,
-              let earlier = done().last(where: { $0.tool == "update_stock" && Self.names($0.result, product) })
+              let earlier = done().last(where: { $0.tool == "update_stock" && ProductNaming.names($0.result, product) })
         else { return .allow }
         let id = earlier.result["product_id"]?.stringValue ?? product
         let stock = earlier.result["stock"].map(JSONWriter.string) ?? "?"
@@ -20,14 +20,5 @@ struct OneStockChangePerProduct: AgentPolicy {
             + "and one change per product is all a request makes. If the request asks for another, say so in your final answer. "
             + "Nothing was changed."
         return run.canAskPerson ? .askPerson(reason: problem) : .refused(problem, failsWrite: true)
-    }
-
-    /// Whether a stock change's result is of the product a call names: by its id or its name (a
-    /// plural too), whatever the case, as the ToolServer resolves a name.
-    static func names(_ result: JSONValue, _ product: String) -> Bool {
-        let wanted = product.lowercased()
-        let id = result["product_id"]?.stringValue?.lowercased()
-        let name = result["name"]?.stringValue?.lowercased()
-        return id == wanted || name.map { [$0, $0 + "s", $0 + "es"].contains(wanted) } == true
     }
 }
