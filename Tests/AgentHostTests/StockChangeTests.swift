@@ -63,6 +63,9 @@ import TestSupport
         // The host read the stock and made the call: no inventory agent's model was asked.
         #expect(outcome.llm.requests("inventory").isEmpty && outcome.llm.requests("unmatched").isEmpty)
         #expect(outcome.llm.requests("manager").last?.lastResultText.contains("prod3 had 30 in stock: set to 22 by delta -8") == true)
+        // The answer gives the stock as it is now, not the 30 read before the change.
+        #expect(outcome.report.finalAnswer.contains("Changes: update_stock prod3 stock 22.") && !outcome.report.finalAnswer.contains("stock: 30"),
+                "\(outcome.report.finalAnswer)")
         // The manager is offered a change in words, not the tool's delta.
         let tools = try #require(outcome.llm.requests("manager").first?.body["tools"]?.arrayValue)
         let inventory = try #require(tools.first { $0["function"]?["name"] == "inventory" })
@@ -135,5 +138,26 @@ extension StockChangeTests {
             return
         }
         #expect(OneStockChangePerProduct(done: { [] }).check(pending("prod4"), in: unattended) == .allow)
+    }
+}
+
+extension StockChangeTests {
+    /// The answer's Found line leaves out a stock read that a stock change of its product followed
+    /// (the Changes line has the stock now), and keeps one made after it.
+    @Test func aStockReadBeforeItsChangeIsNotFound() {
+        func agent(_ id: String, _ calls: [ToolCallRecord]) -> AgentRecord {
+            AgentRecord(id: id, role: "inventory", task: "", status: .completed, answer: "", steps: [PolicyTests.step(calls)],
+                        note: nil, durationMs: 1)
+        }
+        let read = { (stock: Int64) in
+            PolicyTests.record("check_stock", ["product_id": "prod3"], result: ["product_id": "prod3", "stock": .int(stock)])
+        }
+        let change = PolicyTests.record("update_stock", ["product_id": "prod3", "delta": -8],
+                                        result: ["product_id": "prod3", "delta": -8, "stock": 22])
+        let other = PolicyTests.record("check_stock", ["product_id": "prod1"], result: ["product_id": "prod1", "stock": 10])
+        let before = [agent("inventory#1", [read(30), other]), agent("inventory#2", [change])]
+        #expect(HostAnswer.foundLine(before, readTools: ["check_stock"]) == "Found: check_stock: {product_id: prod1, stock: 10}.")
+        let after = before + [agent("inventory#3", [read(22)])]
+        #expect(HostAnswer.foundLine(after, readTools: ["check_stock"])?.contains("{product_id: prod3, stock: 22}") == true)
     }
 }

@@ -35,13 +35,16 @@ enum HostAnswer {
     /// prod5, …, stock: 17}." (nil: nothing). A small manager answered "No further action
     /// required." when its agent had found the products asked for. The last `foundLimit` distinct
     /// lookups, each once; not an order read (`get_order`) that a write of the run then changed,
-    /// whose status there is no longer the order's (the Changes line gives it).
+    /// whose status there is no longer the order's, nor a stock read (`check_stock`) followed by a
+    /// stock change of its product (the Changes line gives both).
     static func foundLine(_ records: [AgentRecord], readTools: Set<String>, written: [Write] = []) -> String? {
         let changedOrders = Set(written.compactMap { $0.result["order_id"]?.stringValue })
+        let calls = records.filter({ $0.role != "manager" }).flatMap(\.toolResults)
         var reads: [ToolCallRecord] = []
-        for call in records.filter({ $0.role != "manager" }).flatMap(\.toolResults)
+        for (index, call) in calls.enumerated()
         where readTools.contains(call.name) && !call.isError
-            && !(call.name == "get_order" && changedOrders.contains(call.result["order_id"]?.stringValue ?? "")) {
+            && !(call.name == "get_order" && changedOrders.contains(call.result["order_id"]?.stringValue ?? ""))
+            && !(call.name == "check_stock" && calls[(index + 1)...].contains { Self.changesStock(of: call.result, $0) }) {
             reads.removeAll { $0.name == call.name && $0.arguments == call.arguments }
             reads.append(call)
         }
@@ -50,6 +53,11 @@ enum HostAnswer {
     }
 
     static let foundLimit = 3
+
+    /// Whether `call` is a stock change that succeeded for `product`'s product.
+    private static func changesStock(of product: JSONValue, _ call: ToolCallRecord) -> Bool {
+        call.name == "update_stock" && !call.isError && call.result["product_id"] == product["product_id"]
+    }
 
     /// What the run wrote: "Changes: create_order ord_… pending; …".
     static func changeLine(_ writes: [Write]) -> String? {
