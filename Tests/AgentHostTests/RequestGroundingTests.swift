@@ -7,6 +7,9 @@ import Testing
     @Test func numbersComeInDigitsAndWords() {
         let grounding = RequestGrounding("Order 12 Laptops (prod1), a Monitor and twenty-five Keyboards to 9 Pine St; two more.")
         #expect(grounding.numbers == [12, 20, 5, 25, 9, 2])
+        #expect(RequestGrounding("Half a dozen monitors came in; a half-dozen keyboards too.").numbers == [12, 6])
+        #expect(RequestGrounding("Half a dozen monitors just came in, add them to stock.")
+            .violation(tool: "update_stock", arguments: ["product_id": "prod4", "delta": 6]) == nil)
         // "a" is 1 for an order's line, not for a stock change.
         let article = RequestGrounding("Order a Laptop (prod1) to 9 Pine St; the customer wants a refund for the other.")
         #expect(article.violation(tool: "create_order", arguments: ["delivery_address": "9 Pine St",

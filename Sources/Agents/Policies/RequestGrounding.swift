@@ -41,12 +41,14 @@ struct RequestGrounding: Sendable {
         self.orders = orders
         var numbers = Set<Int64>()
         var previousTens: Int64?
-        for token in words {
+        for (index, token) in words.enumerated() {
             let value = token.allSatisfy(\.isASCII) ? Int64(token) : nil
             let word = Self.numberWords[token]
             if let value = value ?? word { numbers.insert(value) }
             if let tens = previousTens, let unit = word, unit < 10 { numbers.insert(tens + unit) }  // "twenty-five"
             previousTens = word.flatMap { $0 >= 20 && $0 % 10 == 0 && $0 < 100 ? $0 : nil }
+            // "half a dozen", "half-dozen": half the number after it.
+            if let count = word, count % 2 == 0, words[max(0, index - 2)..<index].contains("half") { numbers.insert(count / 2) }
         }
         self.numbers = numbers
         saysOne = words.contains { ["a", "an", "single"].contains($0) }
