@@ -152,22 +152,12 @@ struct DelegateTool: AgentTool {
         }
         var level: StockChange?
         if let call = delegated, let change = StockChange(call) {
-            if let direct = change.call {
-                delegated = direct
-            } else {
-                let lookup = try await lookUp(change.lookup)
-                guard let product = lookup.toolResults.first(where: { $0.name == change.lookup.name && !$0.isError })?.result else {
-                    return ToolOutcome(isError: true, content: data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup))
-                }
-                let stock = product["stock"].map(JSONWriter.string) ?? "?"
-                guard let reaching = change.call(reachingLevelFrom: product) else {
-                    return ToolOutcome(isError: false, content: "\(change.productID) has \(stock) in stock, the level asked: nothing to "
-                        + "change. " + data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup))
-                }
-                delegated = reaching
-                level = change
-                found = "\(change.productID) had \(stock) in stock: set to \(change.quantity) by delta "
-                    + "\(reaching.arguments["delta"].map(JSONWriter.string) ?? "?")."
+            switch try await toolCall(for: change) {
+            case .answered(let outcome):
+                return outcome
+            case .make(let call, let note):
+                delegated = call
+                if let note { (level, found) = (change, note) }
             }
         }
         if let call = delegated, StatusWalk.mayApply(to: call), role.toolNames.contains("get_order"),
@@ -184,6 +174,31 @@ struct DelegateTool: AgentTool {
         if let instruction { content += "\n" + Self.progress(instruction: instruction, done: ledger?.done ?? [], grounding: grounding) }
         let namedCallFailed = namedCallMustSucceed && !record.toolResults.contains { $0.name == tool && !$0.isError }
         return ToolOutcome(isError: record.status != .completed || namedCallFailed, content: content, record: Self.report(record))
+    }
+
+    /// What a stock change in words comes to (see `StockChange`).
+    private enum StockCall {
+        /// The ToolServer's call; for a level, with a note on how it was worked out.
+        case make(CallKey, note: String?)
+        /// Nothing to make: the level is reached, or the stock could not be read.
+        case answered(ToolOutcome)
+    }
+
+    /// The ToolServer's call for `change`: an addition or a removal as it is; for a level, from the
+    /// stock a lookup by a sub-agent of this role reads.
+    private func toolCall(for change: StockChange) async throws(AgentFailure) -> StockCall {
+        if let call = change.call { return .make(call, note: nil) }
+        let lookup = try await lookUp(change.lookup)
+        guard let product = lookup.toolResults.first(where: { $0.name == change.lookup.name && !$0.isError })?.result else {
+            return .answered(ToolOutcome(isError: true, content: data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup)))
+        }
+        let stock = product["stock"].map(JSONWriter.string) ?? "?"
+        guard let call = change.call(reachingLevelFrom: product) else {
+            return .answered(ToolOutcome(isError: false, content: "\(change.productID) has \(stock) in stock, the level asked: nothing "
+                + "to change. " + data.wrap(Self.report(lookup, brief: true)), record: Self.report(lookup)))
+        }
+        return .make(call, note: "\(change.productID) had \(stock) in stock: set to \(change.quantity) by delta "
+            + "\(call.arguments["delta"].map(JSONWriter.string) ?? "?").")
     }
 
     /// A fresh sub-agent of this role on `call` (the host makes it as the agent's first step), or on

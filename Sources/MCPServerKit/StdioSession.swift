@@ -23,15 +23,15 @@ extension MCPServer {
         let calls = DispatchGroup()
         let executor = BlockingExecutor(name: "mcp-call")
         let inline = CallingThreadExecutor()
-        let state = ReaderCalls()
+        let readerCalls = ReaderCalls()
         let reader = FileLineReader(fd: input, maxLineBytes: maxLineBytes)
         let start = { @Sendable (work: @escaping @Sendable () async -> JSONValue?) in
             calls.enter()
-            state.inFlight.add(1, ordering: .relaxed)
+            readerCalls.inFlight.add(1, ordering: .relaxed)
             Task(executorPreference: executor) {
                 // A worker thread may wait for the client to read: no hop to the writer queue.
                 if let response = await work() { output.sendBlocking(JSONWriter.bytes(response)) }
-                state.inFlight.subtract(1, ordering: .relaxed)
+                readerCalls.inFlight.subtract(1, ordering: .relaxed)
                 slots.signal()
                 calls.leave()
             }
@@ -47,9 +47,9 @@ extension MCPServer {
                         if let response { output.sendBlocking(JSONWriter.bytes(response)) }
                         slots.signal()
                     case .call(let id, let tool, let arguments)
-                        where state.runsOnReader(readOnly: tool.annotations.readOnly, moreRead: moreRead):
+                        where readerCalls.runsOnReader(readOnly: tool.annotations.readOnly, moreRead: moreRead):
                         inline.run {
-                            let response = await state.timed(read: true) {
+                            let response = await readerCalls.timed(read: true) {
                                 await self.call(tool, arguments: arguments, id: id, version: version)
                             }
                             output.sendBlocking(JSONWriter.bytes(response))
@@ -57,7 +57,7 @@ extension MCPServer {
                         slots.signal()
                     case .call(let id, let tool, let arguments):
                         let read = tool.annotations.readOnly
-                        start { await state.timed(read: read) { await self.call(tool, arguments: arguments, id: id, version: version) } }
+                        start { await readerCalls.timed(read: read) { await self.call(tool, arguments: arguments, id: id, version: version) } }
                     case .batch(let batch):
                         start { await self.handleBatch(batch, version: version, negotiated: { self.remember($0) }) }
                     }

@@ -64,7 +64,6 @@ struct DatabaseOptions: ParsableArguments {
     var resolvedURI: String { uri ?? environmentSetting("MONGODB_URI") ?? Self.defaultURI }
     var resolvedDatabase: String { database ?? environmentSetting("MONGODB_DATABASE") ?? "warehouse" }
 
-
     func validate() throws {
         let name = resolvedDatabase
         guard !name.isEmpty, name.count <= 63, !name.contains(where: { "/\\. \"$\0".contains($0) }) else {

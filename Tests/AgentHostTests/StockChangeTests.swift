@@ -52,66 +52,67 @@ import TestSupport
                            .answer("Done.")])
     }
 
-    @Test func theHostReadsTheStockAndMakesTheChange() async throws {
-        let database = try await TestDatabase.make("level")
+    /// Runs `instruction` with the small profile's typed delegations on a fresh database, then `check`s it.
+    static func run(_ instruction: String, _ routes: [ScriptedLLMServer.Route],
+                    check: (TestDatabase, HostHarness.Outcome) throws -> Void) async throws {
+        let database = try await TestDatabase.make("stockchange")
         defer { database.drop() }
-        let outcome = try await HostHarness.run("Stocktake's done: there are really 22 headphones on the shelf. Make the system match.",
-                                                routes: [Self.manager("prod3", "set", 22)], database: database,
-                                                settings: TypedDelegationTests.settings)
-        #expect(try database.stock()["prod3"] == 22, "\(outcome.trace)")
-        #expect(outcome.report.writes.map { $0.result["delta"]?.integerValue } == [-8])
-        // The host read the stock and made the call: no inventory agent's model was asked.
-        #expect(outcome.llm.requests("inventory").isEmpty && outcome.llm.requests("unmatched").isEmpty)
-        #expect(outcome.llm.requests("manager").last?.lastResultText.contains("prod3 had 30 in stock: set to 22 by delta -8") == true)
-        // The answer gives the stock as it is now, not the 30 read before the change.
-        #expect(outcome.report.finalAnswer.contains("Changes: update_stock prod3 stock 22.") && !outcome.report.finalAnswer.contains("stock: 30"),
-                "\(outcome.report.finalAnswer)")
-        // The manager is offered a change in words, not the tool's delta.
-        let tools = try #require(outcome.llm.requests("manager").first?.body["tools"]?.arrayValue)
-        let inventory = try #require(tools.first { $0["function"]?["name"] == "inventory" })
-        #expect(inventory["function"]?["description"]?.stringValue?.contains("update_stock(product_id, change, quantity)") == true)
-        let shapes = try #require(inventory["function"]?["parameters"]?["anyOf"]?.arrayValue)
-        let kinds = shapes.filter { $0["properties"]?["tool"]?["const"] == "update_stock" }
-            .map { $0["properties"]?["arguments"]?["properties"]?["change"]?["enum"] }
-        #expect(kinds == [["add", "remove"], ["set"]])
+        let outcome = try await HostHarness.run(instruction, routes: routes, database: database, settings: TypedDelegationTests.settings)
+        try check(database, outcome)
+    }
+
+    @Test func theHostReadsTheStockAndMakesTheChange() async throws {
+        let request = "Stocktake's done: there are really 22 headphones on the shelf. Make the system match."
+        try await Self.run(request, [Self.manager("prod3", "set", 22)]) { database, outcome in
+            let stock = try database.stock()
+            #expect(stock["prod3"] == 22, "\(outcome.trace)")
+            #expect(outcome.report.writes.map { $0.result["delta"]?.integerValue } == [-8])
+            // The host read the stock and made the call: no inventory agent's model was asked.
+            #expect(outcome.llm.requests("inventory").isEmpty && outcome.llm.requests("unmatched").isEmpty)
+            #expect(outcome.llm.requests("manager").last?.lastResultText.contains("prod3 had 30 in stock: set to 22 by delta -8") == true)
+            // The answer gives the stock as it is now, not the 30 read before the change.
+            #expect(outcome.report.finalAnswer.contains("Changes: update_stock prod3 stock 22.") && !outcome.report.finalAnswer.contains("stock: 30"),
+                    "\(outcome.report.finalAnswer)")
+            // The manager is offered a change in words, not the tool's delta.
+            let tools = try #require(outcome.llm.requests("manager").first?.body["tools"]?.arrayValue)
+            let inventory = try #require(tools.first { $0["function"]?["name"] == "inventory" })
+            #expect(inventory["function"]?["description"]?.stringValue?.contains("update_stock(product_id, change, quantity)") == true)
+            let shapes = try #require(inventory["function"]?["parameters"]?["anyOf"]?.arrayValue)
+            let kinds = shapes.filter { $0["properties"]?["tool"]?["const"] == "update_stock" }
+                .map { $0["properties"]?["arguments"]?["properties"]?["change"]?["enum"] }
+            #expect(kinds == [["add", "remove"], ["set"]])
+        }
     }
 
     @Test func aLevelAlreadyReachedChangesNothing() async throws {
-        let database = try await TestDatabase.make("levelthere")
-        defer { database.drop() }
-        let outcome = try await HostHarness.run("Make sure we have 10 laptops in stock.",
-                                                routes: [Self.manager("prod1", "set", 10)], database: database,
-                                                settings: TypedDelegationTests.settings)
-        #expect(try database.stock()["prod1"] == 10)
-        #expect(outcome.report.writes.isEmpty)
-        #expect(outcome.llm.requests("manager").last?.lastResultText.contains("prod1 has 10 in stock, the level asked: nothing to change") == true)
+        try await Self.run("Make sure we have 10 laptops in stock.", [Self.manager("prod1", "set", 10)]) { database, outcome in
+            let stock = try database.stock()
+            #expect(stock["prod1"] == 10)
+            #expect(outcome.report.writes.isEmpty)
+            #expect(outcome.llm.requests("manager").last?.lastResultText.contains("prod1 has 10 in stock, the level asked: nothing to change") == true)
+        }
     }
 
     /// Unattended, a level the English request does not state is refused, and nothing is written.
     @Test func aLevelTheRequestDoesNotStateIsNotSet() async throws {
-        let database = try await TestDatabase.make("levelnot")
-        defer { database.drop() }
-        let outcome = try await HostHarness.run("Top the headphones up, please.",
-                                                routes: [Self.manager("prod3", "set", 40),
-                                                         .agent("inventory", [.answer("Not done: 40 is not in the request.")])],
-                                                database: database, settings: TypedDelegationTests.settings)
-        #expect(try database.stock()["prod3"] == 30)
-        #expect(outcome.report.writes.isEmpty)
-        #expect(outcome.trace.contains("[grounded-writes]"), "\(outcome.trace)")
+        let routes: [ScriptedLLMServer.Route] = [Self.manager("prod3", "set", 40),
+                                                 .agent("inventory", [.answer("Not done: 40 is not in the request.")])]
+        try await Self.run("Top the headphones up, please.", routes) { database, outcome in
+            let stock = try database.stock()
+            #expect(stock["prod3"] == 30)
+            #expect(outcome.report.writes.isEmpty)
+            #expect(outcome.trace.contains("[grounded-writes]"), "\(outcome.trace)")
+        }
     }
-}
 
-extension StockChangeTests {
     /// A removal is the tool's delta, made by the host with no model call; grounded-writes checks it as any delta.
     @Test func aRemovalIsMadeAsTheDelta() async throws {
-        let database = try await TestDatabase.make("levelremove")
-        defer { database.drop() }
-        let outcome = try await HostHarness.run("Two Headphones were damaged: write them off.",
-                                                routes: [Self.manager("prod3", "remove", 2)], database: database,
-                                                settings: TypedDelegationTests.settings)
-        #expect(try database.stock()["prod3"] == 28)
-        #expect(outcome.report.writes.map { $0.result["delta"]?.integerValue } == [-2])
-        #expect(outcome.llm.requests("inventory").isEmpty && outcome.llm.requests("unmatched").isEmpty)
+        try await Self.run("Two Headphones were damaged: write them off.", [Self.manager("prod3", "remove", 2)]) { database, outcome in
+            let stock = try database.stock()
+            #expect(stock["prod3"] == 28)
+            #expect(outcome.report.writes.map { $0.result["delta"]?.integerValue } == [-2])
+            #expect(outcome.llm.requests("inventory").isEmpty && outcome.llm.requests("unmatched").isEmpty)
+        }
     }
 }
 

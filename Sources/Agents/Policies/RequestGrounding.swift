@@ -146,10 +146,7 @@ struct RequestGrounding: Sendable {
     /// fixed a product id, wrote "{delivery_address}" four times). Each refusal's first sentence
     /// says what cannot be done, as the answer's `Failed:` line quotes it.
     func violation(tool: String, arguments: JSONValue, earlier: [JSONValue] = []) -> String? {
-        if !readsAsEnglish, asksOnlyQuestions, ["create_order", "update_delivery_status", "update_stock"].contains(tool) {
-            return "cannot call \(tool): the user's request only asks questions (every sentence of it ends with a question mark), "
-                + "so it asks for no change. Answer it with what the read tools show. Nothing was changed."
-        }
+        if ["create_order", "update_delivery_status", "update_stock"].contains(tool), let refusal = onlyQuestions(tool) { return refusal }
         switch tool {
         case "create_order":
             // (Two words at least: an orders agent given its order again placed another to "Laptop".)
@@ -209,13 +206,18 @@ struct RequestGrounding: Sendable {
     /// states, nor 0 for a request that asks for a write-off ("write all of them off"). Like the
     /// other word checks it stands aside for a request that does not read as English.
     func violation(settingStockTo level: Int64) -> String? {
-        if !readsAsEnglish, asksOnlyQuestions {
-            return "cannot change stock: the user's request only asks questions (every sentence of it ends with a question "
-                + "mark), so it asks for no change. Answer it with what the read tools show. Nothing was changed."
-        }
+        if let refusal = onlyQuestions("update_stock") { return refusal }
         guard readsAsEnglish, !numbers.contains(level), !(level == 0 && asks(Self.writeOffWords)) else { return nil }
         return "cannot set the stock to \(level): that is not a number in the user's request, which \(given). Set only a level "
             + "the request states; if it states none, report that instead. Nothing was changed."
+    }
+
+    /// Why `tool`, a write, may not be called for a request the word checks cannot read whose every
+    /// sentence is a question (nil: it may).
+    private func onlyQuestions(_ tool: String) -> String? {
+        guard !readsAsEnglish, asksOnlyQuestions else { return nil }
+        return "cannot call \(tool): the user's request only asks questions (every sentence of it ends with a question mark), "
+            + "so it asks for no change. Answer it with what the read tools show. Nothing was changed."
     }
 
     /// What to add when a call's arguments fail the tool's schema (nil: nothing): an address of
