@@ -100,9 +100,9 @@ struct DelegateTool: AgentTool {
     }
 
     /// How a typed call names an order, as the manager reads it.
-    static let orderIDRule = "order_id is an order id the request or a result gave; for an order the request names by "
-        + "its address or its contents instead, give {\"delivery_address\": the address} or {\"product_id\": the product}, and "
-        + "the host finds it."
+    static let orderIDRule = "order_id is an order id the request or a result gave; for an order the request names "
+        + "otherwise, by its address or by what is in it, give {\"\(OrderReference.key)\": the request's own words for it}, "
+        + "and the host finds it."
 
     /// A tool's call as the manager reads it where the grammar holds the shape:
     /// `create_order(delivery_address, items: [{quantity, product_id}])`, `list_orders(status?, …)`.
@@ -140,7 +140,7 @@ struct DelegateTool: AgentTool {
         var delegated = calls != nil ? arguments["arguments"].map { CallKey(name: tool, arguments: $0) } : nil
         var found: String?
         if let call = delegated, let reference = OrderReference(call.arguments["order_id"]) {
-            switch try await find(reference) {
+            switch try await find(reference, status: call.arguments["status"]?.stringValue) {
             case .failure(let unresolved):
                 return ToolOutcome(isError: true, content: unresolved.message, record: [OrderReference.unresolvedKey: .string(unresolved.message)])
             case .success(let id):
@@ -229,17 +229,26 @@ struct DelegateTool: AgentTool {
                                                    firstTool: lookup.name, delegated: lookup)
     }
 
-    /// The id of the one order `reference` names, looked up by a sub-agent of this role (the host
-    /// makes its call); or why there is none to act on.
-    private func find(_ reference: OrderReference) async throws(AgentFailure) -> Result<String, OrderReference.Unresolved> {
-        let lookup = reference.lookup
-        let record = try await lookUp(lookup)
-        let made = record.toolResults.filter { $0.name == lookup.name && !$0.isError }
-        // The call as the host made it: a policy that left out its filter (an address the request
-        // does not give) made it another lookup.
-        if let result = made.first(where: { $0.arguments == lookup.arguments })?.result { return reference.resolve(result) }
-        let why = made.first.map { "its filter was left out (\($0.policy ?? "a policy"))" } ?? record.answer
-        return .failure(.init(message: "The order \(reference.described) was not looked up: \(why). Nothing was changed. "
+    /// The id of the one order `reference` names, looked up by sub-agents of this role (the host
+    /// makes their calls): among the orders to the address its words are, if there are any; else
+    /// among the newest orders, by what `OrderReference.matches(in:)` finds. `status`: the one the
+    /// call sets, if it sets one. Or why there is none to act on.
+    private func find(_ reference: OrderReference, status: String?) async throws(AgentFailure) -> Result<String, OrderReference.Unresolved> {
+        let byAddress = try await lookUp(reference.byAddress)
+        let made = byAddress.toolResults.filter { $0.name == reference.byAddress.name && !$0.isError }
+        if let result = made.first(where: { $0.arguments == reference.byAddress.arguments })?.result,
+           result["orders"]?.arrayValue?.isEmpty == false {
+            return reference.resolve(result, filtered: true, status: status)
+        }
+        // A policy that left out the address (one the request does not give) made the second lookup already.
+        if let result = made.first(where: { $0.arguments == OrderReference.newest.arguments })?.result {
+            return reference.resolve(result, filtered: false, status: status)
+        }
+        let newest = try await lookUp(OrderReference.newest)
+        if let result = newest.toolResults.first(where: { $0.name == OrderReference.newest.name && !$0.isError })?.result {
+            return reference.resolve(result, filtered: false, status: status)
+        }
+        return .failure(.init(message: "The order \(reference.described) was not looked up: \(newest.answer). Nothing was changed. "
             + "Which order is it (its id)?"))
     }
 

@@ -2,55 +2,63 @@ import JSON
 import Synchronization
 
 /// An order named by what the request says of it, in place of an id: a typed delegation's
-/// `order_id` given as `{"delivery_address": "Lindenweg 4"}` or `{"product_id": "prod5"}`. The host
-/// finds it with a filtered `list_orders` and makes the call only on the one order that matches;
-/// none or several end the request with what was found, nothing changed. Given only a string, a
-/// 1.5B manager wrote a made-up `"12345"` for every order the request named by address; handed
-/// a list, it took the first order in it, right or not.
+/// `order_id` given as `{"described_as": "the two keyboards"}` or `{"described_as": "Lindenweg 4"}`,
+/// the request's own words for it. The host finds it with `list_orders` and makes the call only on
+/// the one order that matches; none or several end the request with what was found, nothing
+/// changed. Given only a string, a 1.5B manager wrote a made-up `"12345"` for every order the
+/// request named by address; handed a list, it took the first order in it, right or not; offered
+/// an address or a product to name it by, it wrote what it had as an address ("customer", "2nd
+/// monitor"), and never the product.
 struct OrderReference: Sendable, Equatable {
-    enum Kind: String, Sendable, CaseIterable {
-        case deliveryAddress = "delivery_address"
-        case product = "product_id"
-    }
+    /// The request's words for the order: its address, or what is in it.
+    let words: String
 
-    let kind: Kind
-    let value: String
+    static let key = "described_as"
 
-    /// Nil unless `orderID` is such an object, with exactly one of the kinds and a non-blank value.
+    /// Nil unless `orderID` is `{"described_as": words}`, the words not blank.
     init?(_ orderID: JSONValue?) {
-        guard case .object(let object)? = orderID, object.count == 1, let (key, field) = object.entries.first,
-              let kind = Kind(rawValue: key), let text = field.stringValue,
+        guard case .object(let object)? = orderID, object.count == 1, let text = object[Self.key]?.stringValue,
               text.contains(where: { !$0.isWhitespace }) else { return nil }
-        self.kind = kind
-        value = text
+        words = text
     }
 
-    /// The lookup: orders to the address (the server compares addresses as a person reads them),
-    /// or the newest orders, for the host to read their lines.
-    var lookup: CallKey {
-        switch kind {
-        case .deliveryAddress: CallKey(name: "list_orders", arguments: ["delivery_address": .string(value), "limit": .int(Self.limit)])
-        case .product: CallKey(name: "list_orders", arguments: ["limit": .int(Self.limit)])
-        }
+    /// The first lookup: orders to the address the words are (the server compares addresses as a
+    /// person reads them), among all orders.
+    var byAddress: CallKey {
+        CallKey(name: "list_orders", arguments: ["delivery_address": .string(words), "limit": .int(Self.limit)])
     }
+
+    /// Then, when no order goes to that address: the newest orders, for the host to read their
+    /// addresses and lines (see `matches(in:)`).
+    static let newest = CallKey(name: "list_orders", arguments: ["limit": .int(limit)])
 
     /// The most orders a lookup lists (list_orders' own maximum).
     static let limit: Int64 = 100
 
-    /// The orders of a `list_orders` result this reference names: all of them for an address (the
-    /// server filtered), those with a line of the product (by id, or by its name or that name's
-    /// plural, in any case) for a product.
+    /// The orders of an unfiltered `list_orders` result the words name: those whose address they
+    /// hold; else those with a line of every product they name (by id, or by its name or that
+    /// name's plural, in any case), and when that is several, those with a line of a quantity they
+    /// state ("the four monitors"), if any is.
     func matches(in result: JSONValue) -> [JSONValue] {
         let orders = result["orders"]?.arrayValue ?? []
-        switch kind {
-        case .deliveryAddress: return orders
-        case .product:
-            return orders.filter { order in (order["items"]?.arrayValue ?? []).contains { ProductNaming.names($0, value) } }
+        let phrase = RequestGrounding(words)
+        let toAddress = orders.filter { $0["delivery_address"]?.stringValue.map(phrase.contains) == true }
+        if !toAddress.isEmpty { return toAddress }
+        func lines(_ order: JSONValue) -> [JSONValue] { order["items"]?.arrayValue ?? [] }
+        let named = Set(orders.flatMap(lines).filter { ProductNaming.isNamed($0, in: phrase) }.compactMap { $0["product_id"]?.stringValue })
+        guard !named.isEmpty else { return [] }
+        let holding = orders.filter { order in named.isSubset(of: lines(order).compactMap { $0["product_id"]?.stringValue }) }
+        guard holding.count > 1 else { return holding }
+        let counted = holding.filter { order in
+            lines(order).contains { line in
+                line["product_id"]?.stringValue.map(named.contains) == true && line["quantity"]?.integerValue.map(phrase.numbers.contains) == true
+            }
         }
+        return counted.isEmpty ? holding : counted
     }
 
-    /// What the request said, as the answer names it: "to Lindenweg 4", "with prod5".
-    var described: String { kind == .deliveryAddress ? "to \(value)" : "with \(value)" }
+    /// What the request said, as the answer names it: `described as "the two keyboards"`.
+    var described: String { "described as \"\(words)\"" }
 
     /// Why a named order is not acted on: none or several matched, or the lookup failed.
     struct Unresolved: Error, Sendable, Equatable {
@@ -60,15 +68,21 @@ struct OrderReference: Sendable, Equatable {
     /// The key of a delegation's result that names no single order (see `UnresolvedOrderEnds`).
     static let unresolvedKey = "unresolved_order"
 
-    /// The id of the one order of a `list_orders` result this reference names; or why there is
-    /// not exactly one.
-    func resolve(_ result: JSONValue) -> Result<String, Unresolved> {
+    /// The id of the one order a `list_orders` result names: every order of it when the server
+    /// filtered it by address (`byAddress`), else those `matches(in:)` finds; of several, the one
+    /// that can still be set to `status` (not already there, delivered or cancelled), if only
+    /// one can. Or why there is not exactly one.
+    func resolve(_ result: JSONValue, filtered: Bool, status: String? = nil) -> Result<String, Unresolved> {
         // A full page may leave out older orders: one match in it need not be the only one.
-        if kind == .product, (result["orders"]?.arrayValue?.count ?? 0) >= Int(Self.limit) {
-            return .failure(Unresolved(message: "Too many orders to tell the one \(described) by its contents, so nothing was "
+        if !filtered, (result["orders"]?.arrayValue?.count ?? 0) >= Int(Self.limit) {
+            return .failure(Unresolved(message: "Too many orders to tell the one \(described), so nothing was "
                 + "changed. Which order is it (its id or address)?"))
         }
-        let found = matches(in: result)
+        var found = filtered ? result["orders"]?.arrayValue ?? [] : matches(in: result)
+        if found.count > 1, let status {
+            let open = found.filter { ![status, "delivered", "cancelled"].contains($0["status"]?.stringValue ?? status) }
+            if !open.isEmpty { found = open }
+        }
         if found.count == 1, let id = found[0]["order_id"]?.stringValue { return .success(id) }
         if found.isEmpty { return .failure(Unresolved(message: "No order \(described) was found, so nothing was changed. Which order is it (its id)?")) }
         let listed = found.map(Self.summary).joined(separator: "; ")
@@ -86,13 +100,11 @@ struct OrderReference: Sendable, Equatable {
     }
 
     /// The schema of a typed delegation's `order_id`: one of `known` (the ids the request and the
-    /// results so far gave; none: no id can be written) or a reference of either kind.
+    /// results so far gave; none: no id can be written) or a reference.
     static func orderIDSchema(known: [String]) -> JSONValue {
-        var choices: [JSONValue] = known.isEmpty ? [] : [["type": "string", "enum": .array(known.map { .string($0) })]]
-        choices += Kind.allCases.map { kind in
-            ["type": "object", "properties": [kind.rawValue: ["type": "string", "minLength": 1]],
-             "required": [.string(kind.rawValue)], "additionalProperties": false]
-        }
+        let choices: [JSONValue] = (known.isEmpty ? [] : [["type": "string", "enum": .array(known.map { .string($0) })]])
+            + [["type": "object", "properties": [key: ["type": "string", "minLength": 1]], "required": [.string(key)],
+                "additionalProperties": false]]
         return ["anyOf": .array(choices)]
     }
 }

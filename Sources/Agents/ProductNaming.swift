@@ -10,4 +10,12 @@ enum ProductNaming {
         let name = value["name"]?.stringValue?.lowercased()
         return id == wanted || name.map { [$0, $0 + "s", $0 + "es"].contains(wanted) } == true
     }
+
+    /// Whether a phrase's words name the product of `value`: its id, or its name or that name's
+    /// plural, as words of the phrase ("the two keyboards", "2 Office Chairs").
+    static func isNamed(_ value: JSONValue, in phrase: RequestGrounding) -> Bool {
+        let id = value["product_id"]?.stringValue
+        let name = value["name"]?.stringValue
+        return (id.map(phrase.contains) ?? false) || (name.map { [$0, $0 + "s", $0 + "es"].contains(where: phrase.contains) } ?? false)
+    }
 }

@@ -18,38 +18,53 @@ import TestSupport
          "items": [["product_id": "prod4", "name": "Monitor", "quantity": 3]]],
     ]]
 
-    @Test func aReferenceIsOneKindWithAValue() {
-        #expect(OrderReference(["delivery_address": "Lindenweg 4"]) == OrderReference(["delivery_address": "Lindenweg 4"]))
-        #expect(OrderReference(["delivery_address": "Lindenweg 4"])?.lookup
+    @Test func aReferenceIsTheRequestsWords() {
+        #expect(OrderReference(["described_as": "Lindenweg 4"])?.words == "Lindenweg 4")
+        #expect(OrderReference(["described_as": "Lindenweg 4"])?.byAddress
                 == CallKey(name: "list_orders", arguments: ["delivery_address": "Lindenweg 4", "limit": 100]))
-        #expect(OrderReference(["product_id": "prod5"])?.lookup == CallKey(name: "list_orders", arguments: ["limit": 100]))
+        #expect(OrderReference.newest == CallKey(name: "list_orders", arguments: ["limit": 100]))
         #expect(OrderReference("ord_4k2x9m3p7q8r5s6t7v8w") == nil)
-        #expect(OrderReference(["delivery_address": "  "]) == nil)
-        #expect(OrderReference(["delivery_address": "4 Birch Close", "product_id": "prod5"]) == nil)
-        #expect(OrderReference(["customer": "Ana"]) == nil)
+        #expect(OrderReference(["described_as": "  "]) == nil)
+        #expect(OrderReference(["described_as": "4 Birch Close", "product_id": "prod5"]) == nil)
+        #expect(OrderReference(["delivery_address": "4 Birch Close"]) == nil)
+    }
+
+    static func resolve(_ words: String, _ result: JSONValue = list, filtered: Bool = false) throws -> Result<String, OrderReference.Unresolved> {
+        try #require(OrderReference(["described_as": .string(words)])).resolve(result, filtered: filtered)
     }
 
     @Test func onlyOneMatchingOrderResolves() throws {
-        // By contents: the product's id, its name or that name's plural, in any case.
-        for product in ["prod5", "Keyboard", "keyboards"] {
-            #expect(try #require(OrderReference(["product_id": .string(product)])).resolve(Self.list) == .success("ord_a"))
+        // By contents: the product's id, its name or that name's plural, in any case, among other words.
+        for words in ["prod5", "the Keyboard order", "the two keyboards", "KEYBOARDS"] {
+            #expect(try Self.resolve(words) == .success("ord_a"))
         }
-        // Several: each named with what it holds, nothing chosen.
-        let monitors = try #require(OrderReference(["product_id": "Monitor"])).resolve(Self.list)
-        guard case .failure(let several) = monitors else { Issue.record("resolved \(monitors)"); return }
+        // By an address among the words, word for word (not 9 Elm Rd in "19 Elm Rd").
+        #expect(try Self.resolve("the order going to 9 Elm Rd") == .success("ord_c"))
+        #expect(try Self.resolve("the order to 19 Elm Rd") == .failure(.init(
+            message: "No order described as \"the order to 19 Elm Rd\" was found, so nothing was changed. Which order is it (its id)?")))
+        // Several: a quantity the words state tells them apart; else each is named with what it holds.
+        #expect(try Self.resolve("the three monitors") == .success("ord_c"))
+        #expect(try Self.resolve("1 Monitor") == .success("ord_b"))
+        guard case .failure(let several) = try Self.resolve("the monitor order") else { Issue.record("resolved"); return }
         #expect(several.message.contains("ord_b (1 × Monitor, pending, 4 Birch Close)") && several.message.contains("ord_c"))
         #expect(several.message.contains("Nothing was changed"))
-        // An address: the server filtered, so every order listed matches.
-        let byAddress = try #require(OrderReference(["delivery_address": "4 Birch Close"])).resolve(Self.list)
-        guard case .failure(let two) = byAddress else { Issue.record("resolved \(byAddress)"); return }
-        #expect(two.message.hasPrefix("3 orders to 4 Birch Close"))
-        let none = try #require(OrderReference(["product_id": "prod1"])).resolve(Self.list)
-        #expect(none == .failure(.init(message: "No order with prod1 was found, so nothing was changed. Which order is it (its id)?")))
-        // A full page of orders may leave out the one meant: a product is then not enough to tell.
+        // Of several, the one that can still be set to the status asked: the other monitor is in transit.
+        #expect(try #require(OrderReference(["described_as": "the monitor order"])).resolve(Self.list, filtered: false,
+                                                                                          status: "in_transit") == .success("ord_b"))
+        guard case .failure = try #require(OrderReference(["described_as": "the monitor order"]))
+            .resolve(Self.list, filtered: false, status: "delivered") else { Issue.record("resolved"); return }
+        // Every product named must be in the order: a keyboard and a monitor are in none.
+        guard case .failure = try Self.resolve("the keyboard and the monitor") else { Issue.record("resolved"); return }
+        // Filtered by the server by address: every order listed matches.
+        guard case .failure(let two) = try Self.resolve("4 Birch Close", filtered: true) else { Issue.record("resolved"); return }
+        #expect(two.message.hasPrefix("3 orders described as \"4 Birch Close\""))
+        #expect(try Self.resolve("prod1") == .failure(.init(
+            message: "No order described as \"prod1\" was found, so nothing was changed. Which order is it (its id)?")))
+        guard case .failure = try Self.resolve("customer") else { Issue.record("resolved"); return }
+        // A full page of orders may leave out the one meant: its contents are then not enough to tell.
         let page: JSONValue = ["orders": .array([Self.list["orders"]?.arrayValue?[0] ?? .null]
             + Array(repeating: ["order_id": "ord_x", "items": []], count: 99))]
-        let full = try #require(OrderReference(["product_id": "prod5"])).resolve(page)
-        guard case .failure(let tooMany) = full else { Issue.record("resolved \(full)"); return }
+        guard case .failure(let tooMany) = try Self.resolve("prod5", page) else { Issue.record("resolved"); return }
         #expect(tooMany.message.hasPrefix("Too many orders"))
     }
 
@@ -60,11 +75,11 @@ import TestSupport
         seen.note(text: "order not found: 'ord_x'. Did you mean 'ord_kgcz4cpdxznnjnmezqdy'?")
         #expect(seen.all == ["ord_4k2x9m3p7q8r5s6t7v8w", "order-77a", "ord_a", "ord_b", "ord_c", "ord_kgcz4cpdxznnjnmezqdy"])
 
-        // Without an id, the schema offers only the references; with ids, those ids as well.
+        // Without an id, the schema offers only the reference; with ids, those ids as well.
         let none = OrderReference.orderIDSchema(known: [])["anyOf"]?.arrayValue ?? []
-        #expect(none.count == 2 && !none.contains { $0["type"] == "string" })
+        #expect(none.count == 1 && !none.contains { $0["type"] == "string" })
         let some = OrderReference.orderIDSchema(known: ["ord_a"])["anyOf"]?.arrayValue ?? []
-        #expect(some.first == ["type": "string", "enum": ["ord_a"]] && some.count == 3)
+        #expect(some.first == ["type": "string", "enum": ["ord_a"]] && some.count == 2)
     }
 
     @Test func anUnresolvedOrderEndsTheRequestWithWhatWasFound() {
@@ -112,7 +127,7 @@ import TestSupport
     }
 
     @Test func theOneOrderToTheAddressIsTheOneChanged() async throws {
-        try await Self.cancel(["delivery_address": "Lindenweg 4"], saying: "Der Kunde am Lindenweg 4 hat storniert.",
+        try await Self.cancel(["described_as": "Lindenweg 4"], saying: "Der Kunde am Lindenweg 4 hat storniert.",
                               orders: [("Lindenweg 40", "prod3"), ("Lindenweg 4", "prod1")]) { database, ids, outcome in
             let statuses = Dictionary(uniqueKeysWithValues: try database.orders().map {
                 ($0["_id"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
@@ -121,19 +136,19 @@ import TestSupport
             #expect(outcome.llm.requests("delivery").isEmpty && outcome.llm.requests("unmatched").isEmpty)
             // The manager read which order it was.
             let managerRequests = outcome.llm.requests("manager")
-            #expect(managerRequests.last?.lastResultText.contains("is \(ids[1]), the one order to Lindenweg 4") == true)
+            #expect(managerRequests.last?.lastResultText.contains("is \(ids[1]), the one order described as \"Lindenweg 4\"") == true)
             // No id was in the instruction: the manager's first call could not name one.
             let tools = try #require(managerRequests.first?.body["tools"]?.arrayValue)
             let delivery = try #require(tools.first { $0["function"]?["name"] == "delivery" })
             let update = try #require(delivery["function"]?["parameters"]?["anyOf"]?.arrayValue?.first {
                 $0["properties"]?["tool"]?["const"] == "update_delivery_status" })
             let choices = try #require(update["properties"]?["arguments"]?["properties"]?["order_id"]?["anyOf"]?.arrayValue)
-            #expect(choices.count == 2 && !choices.contains { $0["type"] == "string" })
+            #expect(choices.count == 1 && !choices.contains { $0["type"] == "string" })
         }
     }
 
     @Test func twoOrdersToTheAddressChangeNothingAndAreBothNamed() async throws {
-        try await Self.cancel(["delivery_address": "4 birch close"], saying: "Cancel the order going to 4 Birch Close.",
+        try await Self.cancel(["described_as": "4 birch close"], saying: "Cancel the order going to 4 Birch Close.",
                               orders: [("4 Birch Close", "prod2"), ("4 Birch Close", "prod3")]) { database, ids, outcome in
             let orders = try database.orders()
             #expect(orders.allSatisfy { $0["status"] == "pending" })
@@ -146,14 +161,28 @@ import TestSupport
     }
 
     /// An address the request does not give is left out of the lookup by the small profile
-    /// (`ungrounded-read-filters-left-out`): the host does not take the unfiltered list's one order.
-    @Test func aLookupWithoutItsFilterChangesNothing() async throws {
-        try await Self.cancel(["delivery_address": "2nd phone"], saying: "Cancel the order of the two phones.",
+    /// (`ungrounded-read-filters-left-out`): the host reads the newest orders instead and takes
+    /// only one its words name; a phone is not the Smartphone.
+    @Test func wordsThatNameNoOrderChangeNothing() async throws {
+        try await Self.cancel(["described_as": "2nd phone"], saying: "Cancel the order of the two phones.",
                               orders: [("1 Elm Rd", "prod2")]) { database, _, outcome in
             let orders = try database.orders()
             #expect(orders.allSatisfy { $0["status"] == "pending" })
-            #expect(outcome.report.finalAnswer.hasPrefix("The order to 2nd phone was not looked up: its filter was left out "
-                                                         + "(ungrounded-read-filters-left-out). Nothing was changed."))
+            #expect(outcome.report.finalAnswer.hasPrefix("No order described as \"2nd phone\" was found, so nothing was changed."))
+        }
+    }
+
+    /// An order named by what is in it: the newest orders are read, and the one with the product
+    /// (the headphones, not a laptop) is the one changed.
+    @Test func theOneOrderWithTheProductIsTheOneChanged() async throws {
+        try await Self.cancel(["described_as": "the headphones order"], saying: "Please cancel the headphones order.",
+                              orders: [("15 Mill Lane", "prod1"), ("8 Fern Way", "prod3")]) { database, ids, outcome in
+            let statuses = Dictionary(uniqueKeysWithValues: try database.orders().map {
+                ($0["_id"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
+            #expect(statuses == [ids[0]: "pending", ids[1]: "cancelled"])
+            #expect(outcome.llm.requests("delivery").isEmpty)
+            #expect(outcome.llm.requests("manager").last?.lastResultText
+                .contains("is \(ids[1]), the one order described as \"the headphones order\"") == true)
         }
     }
 }
