@@ -18,6 +18,10 @@ import Testing
         // Digits inside ids are not quantities.
         #expect(RequestGrounding("Cancel ord_4471 and restock prod5.").numbers == [4471])
         #expect(RequestGrounding("Delete the Keyboards (prod5).").numbers.isEmpty)
+        // A price is no count; thousands are one number.
+        #expect(RequestGrounding("Lower the price of the Smartphone (prod2) to 499.99.").numbers.isEmpty)
+        #expect(RequestGrounding("Lower the price of the Smartphone (prod2) to 499.99.").violation(settingStockTo: 499) != nil)
+        #expect(RequestGrounding("We received 1,000 cables and 2.000 plugs at 3,50 each. Ship 4.").numbers == [1000, 2000, 4])
     }
 
     @Test func anAddressIsInTheRequestWhateverItsCaseAndPunctuation() {

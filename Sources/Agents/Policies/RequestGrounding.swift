@@ -41,14 +41,15 @@ struct RequestGrounding: Sendable {
         self.orders = orders
         var numbers = Set<Int64>()
         var previousTens: Int64?
-        for (index, token) in words.enumerated() {
+        let counted = Self.words(Self.countable(text))
+        for (index, token) in counted.enumerated() {
             let value = token.allSatisfy(\.isASCII) ? Int64(token) : nil
             let word = Self.numberWords[token]
             if let value = value ?? word { numbers.insert(value) }
             if let tens = previousTens, let unit = word, unit < 10 { numbers.insert(tens + unit) }  // "twenty-five"
             previousTens = word.flatMap { $0 >= 20 && $0 % 10 == 0 && $0 < 100 ? $0 : nil }
             // "half a dozen", "half-dozen": half the number after it.
-            if let count = word, count % 2 == 0, words[max(0, index - 2)..<index].contains("half") { numbers.insert(count / 2) }
+            if let count = word, count % 2 == 0, counted[max(0, index - 2)..<index].contains("half") { numbers.insert(count / 2) }
         }
         self.numbers = numbers
         saysOne = words.contains { ["a", "an", "single"].contains($0) }
@@ -314,6 +315,16 @@ struct RequestGrounding: Sendable {
             }
         }
         return out + rest
+    }
+
+    /// The text with its numbers that have a decimal part ("499.99", "2,5": a price or a measure,
+    /// no count) left out, and those grouped in thousands ("1,000", "1.000") written as one: told
+    /// "lower the price to 499.99", a small manager set the stock to 499.
+    private static func countable(_ text: String) -> String {
+        text.replacing(/\d+(?:[.,]\d+)+/) { match in
+            let digits = String(match.output)
+            return digits.wholeMatch(of: /\d{1,3}(?:[.,]\d{3})+/) != nil ? digits.filter(\.isNumber) : " "
+        }
     }
 
     /// Lowercased runs of letters and digits: punctuation, spacing and JSON syntax do not count
