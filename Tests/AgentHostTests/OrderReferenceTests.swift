@@ -6,8 +6,8 @@ import Testing
 import TestSupport
 
 /// An order the request names by its address or contents (typed delegations, small profile): the
-/// manager's `order_id` may be only an id the instruction gave, or a reference the host resolves
-/// with a filtered list_orders, acting only on the one order that matches (`OrderReference`).
+/// manager's `order_id` may be only an id the instruction gave, or the request's words for it, which the
+/// host resolves with list_orders, acting only on the one order that matches (`OrderReference`).
 @Suite struct OrderReferenceTests {
     static let list: JSONValue = ["count": 3, "orders": [
         ["order_id": "ord_a", "status": "pending", "delivery_address": "4 Birch Close",
@@ -126,11 +126,15 @@ import TestSupport
         try check(database, ids, outcome)
     }
 
+    /// Each order's status, by its id.
+    static func statuses(_ database: TestDatabase) throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try database.orders().map { ($0["_id"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
+    }
+
     @Test func theOneOrderToTheAddressIsTheOneChanged() async throws {
         try await Self.cancel(["described_as": "Lindenweg 4"], saying: "Der Kunde am Lindenweg 4 hat storniert.",
                               orders: [("Lindenweg 40", "prod3"), ("Lindenweg 4", "prod1")]) { database, ids, outcome in
-            let statuses = Dictionary(uniqueKeysWithValues: try database.orders().map {
-                ($0["_id"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
+            let statuses = try Self.statuses(database)
             #expect(statuses == [ids[0]: "pending", ids[1]: "cancelled"])
             // The host looked the order up and made the call: no sub-agent's model was asked.
             #expect(outcome.llm.requests("delivery").isEmpty && outcome.llm.requests("unmatched").isEmpty)
@@ -177,8 +181,7 @@ import TestSupport
     @Test func theOneOrderWithTheProductIsTheOneChanged() async throws {
         try await Self.cancel(["described_as": "the headphones order"], saying: "Please cancel the headphones order.",
                               orders: [("15 Mill Lane", "prod1"), ("8 Fern Way", "prod3")]) { database, ids, outcome in
-            let statuses = Dictionary(uniqueKeysWithValues: try database.orders().map {
-                ($0["_id"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
+            let statuses = try Self.statuses(database)
             #expect(statuses == [ids[0]: "pending", ids[1]: "cancelled"])
             #expect(outcome.llm.requests("delivery").isEmpty)
             #expect(outcome.llm.requests("manager").last?.lastResultText
