@@ -216,10 +216,14 @@ struct DelegateTool: AgentTool {
     /// (then the delegated call is made as it is, and the ToolServer says what is wrong).
     private func statusWalk(before call: CallKey) async throws(AgentFailure) -> StatusWalk? {
         let lookup = StatusWalk.lookup(of: call)
-        let record = try await lookUp(lookup)
-        guard let read = record.toolResults.first(where: { $0.name == lookup.name && !$0.isError && $0.arguments == lookup.arguments }),
-              let status = read.result["status"]?.stringValue else { return nil }
+        guard let status = Self.result(of: lookup, in: try await lookUp(lookup))?["status"]?.stringValue else { return nil }
         return StatusWalk.step(before: call, current: status)
+    }
+
+    /// The result of `call` as a sub-agent made it (its arguments not rewritten by a policy) and it
+    /// succeeded; nil otherwise.
+    private static func result(of call: CallKey, in record: AgentRecord) -> JSONValue? {
+        record.toolResults.first { $0.name == call.name && !$0.isError && $0.arguments == call.arguments }?.result
     }
 
     /// A read the host makes through a fresh sub-agent of this role (so it passes the agent's
@@ -235,13 +239,11 @@ struct DelegateTool: AgentTool {
     /// call sets, if it sets one. Or why there is none to act on.
     private func find(_ reference: OrderReference, status: String?) async throws(AgentFailure) -> Result<String, OrderReference.Unresolved> {
         let byAddress = try await lookUp(reference.byAddress)
-        let made = byAddress.toolResults.filter { $0.name == reference.byAddress.name && !$0.isError }
-        if let result = made.first(where: { $0.arguments == reference.byAddress.arguments })?.result,
-           result["orders"]?.arrayValue?.isEmpty == false {
+        if let result = Self.result(of: reference.byAddress, in: byAddress), result["orders"]?.arrayValue?.isEmpty == false {
             return reference.resolve(result, filtered: true, status: status)
         }
         // A policy that left out the address (one the request does not give) made the second lookup already.
-        if let result = made.first(where: { $0.arguments == OrderReference.newest.arguments })?.result {
+        if let result = Self.result(of: OrderReference.newest, in: byAddress) {
             return reference.resolve(result, filtered: false, status: status)
         }
         let newest = try await lookUp(OrderReference.newest)
